@@ -1,0 +1,3 @@
+from igmigrate.cli import main
+
+main()

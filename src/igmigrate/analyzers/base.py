@@ -1,0 +1,54 @@
+"""What analyzers hand to the classifier: raw hits and flow evidence, before severities.
+
+Analyzers answer "what does this file contain"; the classifier (igmigrate.classify) answers
+"what does it mean here", using evidence from the same class, file, directory and project.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Hit:
+    rule_id: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    match: str
+    in_comment: bool = False
+    region: str | None = None  # enclosing Python class, for evidence scoping
+    catalogue: bool = False  # a scope listed in a permission catalogue, not requested
+    extra: tuple[tuple[str, str], ...] = ()  # message fields: detail, successor, suggestion
+
+    def extras(self) -> dict[str, str]:
+        return dict(self.extra)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A fact that tells which API a flow belongs to (a requested scope, a token, an import)."""
+
+    kind: str  # basic_display | basic_display_weak | instagram_login | legacy
+    line: int
+    match: str
+    region: str | None = None
+
+
+@dataclass
+class FileAnalysis:
+    path: str  # display path (POSIX)
+    hits: list[Hit] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
+    documentation: bool = False  # a prose file: everything in it is a note
+    manifest_names: tuple[str, ...] = ()  # package names this file declares (the project's own)
+    notices: list[str] = field(default_factory=list)  # e.g. parse fallbacks (reported as errors[])
+    suppressions: dict[int, tuple[str, ...] | None] = field(default_factory=dict)  # line -> rule ids (None = all)
+    unknown_suppressions: list[tuple[int, str]] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)  # source lines, for snippets
+
+    def add_hit(self, hit: Hit, evidence_kind: str | None) -> None:
+        self.hits.append(hit)
+        if evidence_kind and not hit.catalogue and (not hit.in_comment or evidence_kind == "basic_display_weak"):
+            self.evidence.append(Evidence(evidence_kind, hit.line, hit.match, hit.region))

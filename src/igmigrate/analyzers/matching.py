@@ -1,0 +1,172 @@
+"""Match one resolved string value against the knowledge base's rules.
+
+Both analyzers (libcst for Python, the text analyzer for everything else) first turn code
+into string values (constants substituted, pieces concatenated); this module decides which
+rules those values trigger. Unknown pieces of a value are written as "{}".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from igmigrate.knowledge import KnowledgeBase, Rule
+
+INSTAGRAM_HOST = re.compile(r"(?:api|graph|www)\.instagram\.com|api-privatebeta\.instagr\.am|(?<![\w.])instagram\.com/oauth")
+INSTAGRAM_OAUTH = re.compile(r"api\.instagram\.com|instagram\.com/oauth|api-privatebeta\.instagr\.am")
+OTHER_PLATFORM_HOST = re.compile(r"graph\.threads\.net|threads\.net/oauth|graph\.facebook\.com|facebook\.com/[\w.]*/?dialog")
+_SCOPE_SPLIT = re.compile(r"(?:%2[Cc]|%20|%2[Bb]|[,\s+;|])+")
+_SCOPE_PARAM = re.compile(r"(?:^|[?&\s])scopes?=([^&#\s]*)")
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+@dataclass(frozen=True)
+class Context:
+    """What surrounds a string value."""
+
+    scope_context: bool = False  # assigned to / passed as something named scope or permission
+    instagram_context: bool = False  # the file talks to Instagram at all
+    instagram_oauth_context: bool = False  # the file uses Instagram OAuth hosts
+    instagram_host_scope: bool = False  # the enclosing class/file uses an Instagram host (path-only forms)
+    catalogue: bool = False  # the file lists many permission names (an enum)
+    prose: bool = False  # comment or documentation text: free-text matching
+
+
+@dataclass(frozen=True)
+class Match:
+    rule: Rule
+    text: str
+    start: int
+    end: int
+    extra: tuple[tuple[str, str], ...] = ()
+
+
+class Matcher:
+    def __init__(self, kb: KnowledgeBase):
+        self.kb = kb
+        self.endpoint_rules = _ordered_endpoint_rules(kb)
+        self.scope_rules = kb.rules_of_kind("scope")
+        self.token_rules = kb.rules_of_kind("token")
+        self.scope_values = {v: r for r in self.scope_rules for v in r.detect.values}
+        self.grant_rules = {g: r for r in self.endpoint_rules for g in r.detect.grants}
+        self.path_rules = {p: r for r in self.endpoint_rules for p in r.detect.paths}
+        self.known_permissions = kb.known_permissions
+
+    def permission_names(self, value: str) -> set[str]:
+        return {t for t in _SCOPE_SPLIT.split(value) if t in self.known_permissions}
+
+    def match(self, value: str, ctx: Context) -> list[Match]:
+        if not value:
+            return []
+        out: list[Match] = []
+        out.extend(self._endpoints(value, ctx))
+        out.extend(self._scopes(value, ctx))
+        for rule in self.token_rules:
+            if rule.detect.requires and not _context_ok(rule.detect.requires, ctx):
+                continue
+            for pattern in rule.detect.patterns:
+                for m in pattern.finditer(value):
+                    out.append(Match(rule, m.group(0), m.start(), m.end()))
+        return out
+
+    def _endpoints(self, value: str, ctx: Context) -> list[Match]:
+        out: list[Match] = []
+        taken: list[tuple[int, int]] = []
+        seen_rules: set[str] = set()
+        for rule in self.endpoint_rules:
+            for pattern in rule.detect.patterns:
+                relative = pattern.pattern.startswith("^")
+                if relative and (ctx.prose or not _context_ok(rule.detect.relative_requires, ctx)):
+                    continue
+                for m in pattern.finditer(value):
+                    if any(m.start() < e and s < m.end() for s, e in taken):
+                        continue
+                    taken.append((m.start(), m.end()))
+                    seen_rules.add(rule.id)
+                    out.append(Match(rule, m.group(0), m.start(), m.end()))
+        # Grant types identify the token calls even when the URL is built elsewhere.
+        for grant, rule in self.grant_rules.items():
+            start = value.find(grant)
+            if start >= 0 and rule.id not in seen_rules and _is_word(value, start, len(grant)):
+                seen_rules.add(rule.id)
+                out.append(Match(rule, grant, start, start + len(grant)))
+        # Bare paths ("refresh_access_token") only count inside Instagram code.
+        if ctx.instagram_host_scope and not out and not ctx.prose:
+            path = re.sub(r"^(?:\{[^}]*\})?/*", "", value.strip()).split("?")[0].strip("/")
+            rule = self.path_rules.get(path)
+            if rule is not None:
+                out.append(Match(rule, value.strip(), 0, len(value)))
+        return out
+
+    def _scopes(self, value: str, ctx: Context) -> list[Match]:
+        param = _SCOPE_PARAM.search(value)
+        if param:
+            segments = [(param.group(1), param.start(1), True)]
+        else:
+            segments = [(value, 0, ctx.scope_context)]
+        out = []
+        for text, offset, scope_like in segments:
+            tokens = [(m.group(0), m.start() + offset) for m in _WORD.finditer(text)]
+            if not tokens:
+                continue
+            known = [t for t, _ in tokens if t in self.known_permissions]
+            is_list = len(tokens) > 1 and len(known) == len(tokens) and not ctx.prose
+            for token, start in tokens:
+                rule = self.scope_values.get(token)
+                if rule is None:
+                    continue
+                if rule.detect.requires and not _context_ok(rule.detect.requires, ctx):
+                    continue
+                whole = text.strip() == token
+                if ctx.prose:
+                    # Free text: only distinctive values, never plain words like "basic".
+                    if rule.detect.scope_context:
+                        continue
+                elif rule.detect.scope_context:
+                    if not (scope_like or param) or not (whole or is_list or param):
+                        continue
+                elif not (is_list or param or scope_like or (whole and (ctx.instagram_context or "instagram" in token))):
+                    continue
+                extra = ()
+                suggestion = rule.detect.suggestions.get(token)
+                if suggestion:
+                    extra = (("suggestion", suggestion),)
+                out.append(Match(rule, token, start, start + len(token), extra))
+        return out
+
+
+def _is_word(value: str, start: int, length: int) -> bool:
+    before = value[start - 1] if start > 0 else ""
+    after = value[start + length] if start + length < len(value) else ""
+    return not (before.isalnum() or before == "_") and not (after.isalnum() or after == "_")
+
+
+def _context_ok(requirement: str | None, ctx: Context) -> bool:
+    if requirement is None:
+        return True
+    if requirement == "instagram_oauth_context":
+        return ctx.instagram_oauth_context
+    if requirement == "instagram_context":
+        return ctx.instagram_context
+    return False
+
+
+def _ordered_endpoint_rules(kb: KnowledgeBase) -> list[Rule]:
+    """Most specific first: Legacy paths, Instagram-Login-only calls, then shared flows."""
+    rules = kb.rules_of_kind("endpoint")
+
+    def order(rule: Rule) -> tuple[int, str]:
+        if rule.detect.evidence == "legacy":
+            return (0, rule.id)
+        if rule.detect.evidence == "instagram_login":
+            return (1, rule.id)
+        return (2, rule.id)
+
+    return sorted(rules, key=order)
+
+
+def file_contexts(text: str) -> dict[str, bool]:
+    return {
+        "instagram_context": bool(INSTAGRAM_HOST.search(text)) or "ig_exchange_token" in text or "ig_refresh_token" in text,
+        "instagram_oauth_context": bool(INSTAGRAM_OAUTH.search(text)),
+    }

@@ -1,0 +1,272 @@
+"""Text analyzer: every non-Python text file (JS/TS, PHP, Ruby, Go, JVM, Swift, C#, shell,
+markup, config, docs), driven by the language table in rules/languages.yaml.
+
+A regex tokenizer splits the file into comments, string literals, identifiers and
+operators. Same-file constants (`const BASE = '...'`, `self::AUTH_URL`, `${BASE}`,
+`#{BASE}`) are substituted into concatenation chains, and each resulting value goes
+through the shared matcher. Comments are matched as prose and become notes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from igmigrate.analyzers.base import FileAnalysis, Hit
+from igmigrate.analyzers.matching import OTHER_PLATFORM_HOST, Context, Matcher, file_contexts
+from igmigrate.knowledge import KnowledgeBase, Language
+
+_IDENT = r"[$@]?[A-Za-z_]\w*(?:(?:::|->|\?\.|\.)[$]?[A-Za-z_]\w*)*"
+_SCOPE_WORD = re.compile(r"(?i)scope|permission")
+_ASSIGN_OPS = {"=", ":=", ":", "=>", "||=", "??=", "+="}
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str  # str | ident | op | comment
+    text: str
+    start: int
+    end: int
+    line: int
+    value: str = ""  # string content (str), comment text (comment)
+
+
+@lru_cache(maxsize=64)
+def _token_regex(lang: Language) -> re.Pattern:
+    parts = []
+    for marker in lang.line_comment:
+        if marker == "#" and lang.family in ("php", "ruby", "python", "shell", "config"):
+            # '#{' opens Ruby interpolation only inside strings, which are matched first.
+            parts.append(r"(?P<lc_hash>#[^\n]*)")
+        else:
+            parts.append(f"(?P<lc{len(parts)}>{re.escape(marker)}[^\\n]*)")
+    for i, (open_, close) in enumerate(lang.block_comment):
+        anchor = "^" if open_.startswith("=") else ""
+        parts.append(f"(?P<bc{i}>{anchor}{re.escape(open_)}.*?(?:{re.escape(close)}|\\Z))")
+    for i, quote in enumerate(lang.quotes):
+        q = re.escape(quote)
+        if quote == "`":
+            body = r"(?:\\.|[^`\\])*" if lang.family != "go" else r"[^`]*"
+            parts.append(f"(?P<s{i}>{q}{body}(?:{q}|\\Z))")
+        else:
+            parts.append(f"(?P<s{i}>{q}(?:\\\\.|[^{q}\\\\\\n])*{q}?)")
+    parts.append(f"(?P<ident>{_IDENT})")
+    parts.append(r"(?P<op>\|\|=|\?\?=|\+=|:=|=>|<<|::|->|[+.=:,()\[\]{};%])")
+    return re.compile("|".join(parts), re.DOTALL | re.MULTILINE)
+
+
+def tokenize(text: str, lang: Language) -> list[Token]:
+    tokens = []
+    line = 1
+    last = 0
+    for m in _token_regex(lang).finditer(text):
+        line += text.count("\n", last, m.start())
+        last = m.start()
+        kind = m.lastgroup or ""
+        raw = m.group(0)
+        if kind.startswith(("lc", "bc")):
+            tokens.append(Token("comment", raw, m.start(), m.end(), line, raw))
+        elif kind.startswith("s"):
+            body = raw[1:-1] if len(raw) >= 2 and raw[-1] == raw[0] else raw[1:]
+            tokens.append(Token("str", raw, m.start(), m.end(), line, body))
+        elif kind == "ident":
+            tokens.append(Token("ident", raw, m.start(), m.end(), line))
+        else:
+            tokens.append(Token("op", raw, m.start(), m.end(), line))
+    return tokens
+
+
+def _last_segment(name: str) -> str:
+    return re.split(r"::|->|\?\.|\.", name)[-1].lstrip("$@")
+
+
+class TextAnalyzer:
+    def __init__(self, kb: KnowledgeBase, matcher: Matcher):
+        self.kb = kb
+        self.matcher = matcher
+        self.by_extension: dict[str, Language] = {}
+        self.by_name: dict[str, Language] = {}
+        self.prefixes: list[tuple[str, Language]] = []
+        for lang in kb.languages:
+            for ext in lang.extensions:
+                self.by_extension[ext] = lang
+            for name in lang.filenames:
+                self.by_name[name] = lang
+            for prefix in lang.filename_prefixes:
+                self.prefixes.append((prefix, lang))
+
+    def language_for(self, filename: str) -> Language | None:
+        if filename in self.by_name:
+            return self.by_name[filename]
+        lower = filename.lower()
+        for ext, lang in self.by_extension.items():
+            if ext.count(".") > 1 and lower.endswith(ext):
+                return lang
+        dot = lower.rfind(".")
+        if dot >= 0 and lower[dot:] in self.by_extension:
+            return self.by_extension[lower[dot:]]
+        for prefix, lang in self.prefixes:
+            if filename.startswith(prefix):
+                return lang
+        return None
+
+    def family(self, name: str) -> Language:
+        return next(lang for lang in self.kb.languages if lang.family == name)
+
+    # ------------------------------------------------------------------ analysis
+    def analyze(self, text: str, lang: Language, result: FileAnalysis) -> None:
+        contexts = file_contexts(text)
+        if lang.documentation:
+            result.documentation = True
+            self._prose(text, 1, 0, result, contexts)
+            return
+        tokens = tokenize(text, lang)
+        strings = [t for t in tokens if t.kind == "str"]
+        names = set()
+        for t in strings:
+            names |= self.matcher.permission_names(t.value)
+        catalogue = len(names) >= self.kb.catalogue_threshold
+        host_scope = contexts["instagram_context"] and not OTHER_PLATFORM_HOST.search(text)
+        lines = result.lines
+        constants: dict[str, tuple[str, frozenset[str]]] = {}
+        # Two passes so constants defined below their first use still resolve.
+        for _ in range(2):
+            self._collect_constants(tokens, lang, constants)
+        reported: set[tuple[int, str, str]] = set()
+        for chain, target in self._chains(tokens, lang):
+            value, inherited = self._evaluate(chain, lang, constants)
+            if not value:
+                continue
+            line = chain[0].line
+            scope_like = bool(target and _SCOPE_WORD.search(target)) or _near_scope_word(lines, line)
+            ctx = Context(
+                scope_context=scope_like, catalogue=catalogue, instagram_host_scope=host_scope, **contexts,
+            )
+            for match in self._matches(value, chain, ctx, tokens):
+                if (match.rule.id, match.text) in inherited:
+                    continue  # reported where the constant is defined
+                key = (line, match.rule.id, match.text)
+                if key in reported:
+                    continue
+                reported.add(key)
+                start, end = chain[0], chain[-1]
+                col = start.start - _line_start(text, start.start) + 1
+                end_line = end.line + end.text.count("\n")
+                end_col = end.end - _line_start(text, end.end) + 1
+                result.add_hit(
+                    Hit(match.rule.id, line, col, end_line, end_col, match.text,
+                        catalogue=catalogue and match.rule.detect.kind == "scope", extra=match.extra),
+                    match.rule.detect.evidence,
+                )
+        for t in tokens:
+            if t.kind == "comment":
+                self._prose(t.value, t.line, t.start - _line_start(text, t.start), result, contexts, comment=True)
+
+    def _matches(self, value, chain, ctx, tokens):
+        matches = self.matcher.match(value, ctx)
+        if not matches and len(chain) == 1 and chain[0].kind == "str":
+            # A line of bare permission strings (['user_profile', 'user_media']) is a scope list.
+            siblings = [t.value for t in tokens if t.kind == "str" and t.line == chain[0].line]
+            if len(siblings) > 1 and all(self.matcher.permission_names(s) == {s} for s in siblings):
+                matches = [m for m in self.matcher.match(",".join(siblings), ctx) if m.text == chain[0].value]
+        return matches
+
+    def _prose(self, text: str, first_line: int, first_col: int, result: FileAnalysis, contexts, comment=False):
+        ctx = Context(prose=True, **contexts)
+        for offset, line_text in enumerate(text.split("\n")):
+            if not line_text.strip():
+                continue
+            for match in self.matcher.match(line_text, ctx):
+                col = (first_col if offset == 0 else 0) + match.start + 1
+                result.add_hit(
+                    Hit(match.rule.id, first_line + offset, col, first_line + offset, col + len(match.text),
+                        match.text, in_comment=True, extra=match.extra),
+                    match.rule.detect.evidence,
+                )
+
+    def _collect_constants(self, tokens: list[Token], lang: Language, constants) -> None:
+        for chain, target in self._chains(tokens, lang):
+            if target:
+                value, _ = self._evaluate(chain, lang, constants)
+                own = frozenset((m.rule.id, m.text) for m in self.matcher.match(value, Context(instagram_context=True)))
+                constants[_last_segment(target)] = (value, own)
+
+    def _chains(self, tokens: list[Token], lang: Language):
+        """Yield (concatenation chain, name it is assigned to) for every chain holding a string."""
+        code = [t for t in tokens if t.kind != "comment"]
+        i = 0
+        n = len(code)
+        while i < n:
+            t = code[i]
+            if t.kind not in ("str", "ident"):
+                i += 1
+                continue
+            chain = [t]
+            j = i + 1
+            while j + 1 < n and code[j].kind == "op" and code[j].text in lang.concat and code[j + 1].kind in ("str", "ident"):
+                if code[j + 1].kind == "ident" and j + 2 < n and code[j + 2].text == "(":
+                    chain.append(Token("ident", "{}", code[j + 1].start, code[j + 1].end, code[j + 1].line))
+                    j += 2
+                    break
+                chain.extend((code[j], code[j + 1]))
+                j += 2
+            if any(c.kind == "str" for c in chain):
+                yield chain, _assignment_target(code, i)
+            i = j if j > i + 1 else i + 1
+
+    def _evaluate(self, chain: list[Token], lang: Language, constants) -> tuple[str, frozenset[str]]:
+        parts = []
+        inherited: set[str] = set()
+        for t in chain:
+            if t.kind == "str":
+                parts.append(self._interpolate(t.value, lang, constants, inherited))
+            elif t.kind == "ident":
+                known = constants.get(_last_segment(t.text))
+                if known is None:
+                    parts.append("{" + _last_segment(t.text) + "}")
+                else:
+                    parts.append(known[0])
+                    inherited |= known[1]
+        return "".join(parts), frozenset(inherited)
+
+    def _interpolate(self, body: str, lang: Language, constants, inherited: set[str]) -> str:
+        if lang.interpolation is None or not body:
+            return body
+
+        def substitute(m: re.Match) -> str:
+            name = _last_segment(m.group(1).strip()) if re.fullmatch(_IDENT, m.group(1).strip() or "-") else ""
+            known = constants.get(name) if name else None
+            if known is None:
+                return "{" + (name or re.sub(r"[^\w]+", "_", m.group(1)).strip("_")) + "}"
+            inherited.update(known[1])
+            return known[0]
+
+        return lang.interpolation.sub(substitute, body)
+
+
+def _assignment_target(code: list[Token], i: int) -> str | None:
+    """Name a chain starting at code[i] is bound to: `NAME = ...`, `key: ...`, `define('NAME', ...)`."""
+    if i >= 2 and code[i - 1].kind == "op" and code[i - 1].text in _ASSIGN_OPS:
+        prev = code[i - 2]
+        if prev.kind == "ident":
+            return prev.text
+        if prev.kind == "str":
+            return prev.value
+    if i >= 4 and code[i - 1].text == "," and code[i - 2].kind == "str" and code[i - 3].text == "(" \
+            and code[i - 4].kind == "ident" and code[i - 4].text.lower() == "define":
+        return code[i - 2].value
+    if i >= 2 and code[i - 1].text == "(" and code[i - 2].kind == "ident" and _SCOPE_WORD.search(code[i - 2].text):
+        return code[i - 2].text  # Scope.Add("user_profile"), withScopes('...')
+    return None
+
+
+def _near_scope_word(lines: list[str], line: int) -> bool:
+    for number in range(max(1, line - 2), line + 1):
+        if number <= len(lines) and _SCOPE_WORD.search(lines[number - 1]):
+            return True
+    return False
+
+
+def _line_start(text: str, offset: int) -> int:
+    return text.rfind("\n", 0, offset) + 1

@@ -1,0 +1,154 @@
+"""Turn raw hits into findings: flow evidence decides the severity of shared endpoints.
+
+The Instagram API with Instagram Login reuses every Basic Display URL, so a URL alone says
+little. For each shared call we look for evidence of which API the flow uses, nearest first:
+the same Python class, the same file, the same directory, the same project (nearest folder
+with a manifest). Basic Display evidence (a requested user_profile/user_media scope, a
+Basic Display token or client import) makes the call an error that says where the evidence
+is; Instagram Login evidence (instagram_business_* scopes, Login-only calls) makes it a note;
+Legacy markers in the same file make its OAuth URLs Legacy errors; nothing makes it a warning.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass, field
+
+from igmigrate.analyzers.base import Evidence, FileAnalysis, Hit
+from igmigrate.findings import Finding
+from igmigrate.knowledge import KnowledgeBase, Rule
+from igmigrate.suppressions import is_suppressed
+
+BD, BD_WEAK, IGL, LEGACY = "basic_display", "basic_display_weak", "instagram_login", "legacy"
+LEGACY_FLOW_RULE = "IGM203"
+
+
+class _SafeDict(dict):
+    def __missing__(self, key):
+        return ""
+
+
+_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+
+
+def fill(template: str, fields: dict) -> str:
+    """Substitute {name} placeholders only; other braces (JSON shapes in texts) stay as written."""
+    return _PLACEHOLDER.sub(lambda m: str(fields.get(m.group(1), "")), template)
+
+
+@dataclass
+class _Pool:
+    """Evidence gathered at one level (file, directory or project)."""
+
+    items: list[tuple[str, Evidence]] = field(default_factory=list)  # (path, evidence)
+
+    def of(self, kind: str) -> list[tuple[str, Evidence]]:
+        return [(p, e) for p, e in self.items if e.kind == kind]
+
+
+class Classifier:
+    def __init__(self, kb: KnowledgeBase, analyses: list[FileAnalysis], project_of: dict[str, str]):
+        self.kb = kb
+        self.analyses = analyses
+        self.project_of = project_of
+        self.secret_patterns = [p for r in kb.rules_of_kind("token") if r.detect.secret for p in r.detect.patterns]
+        self.dirs: dict[str, _Pool] = {}
+        self.projects: dict[str, _Pool] = {}
+        self.code_by_project: dict[str, list[str]] = {}
+        for a in analyses:
+            strong = [(a.path, e) for e in a.evidence if e.kind in (BD, IGL)]
+            self.dirs.setdefault(posixpath.dirname(a.path), _Pool()).items.extend(strong)
+            self.projects.setdefault(project_of.get(a.path, ""), _Pool()).items.extend(strong)
+
+    # ------------------------------------------------------------------ public
+    def findings(self) -> list[Finding]:
+        out = []
+        for a in self.analyses:
+            for hit in a.hits:
+                finding = self._finding(a, hit)
+                if finding is not None:
+                    out.append(finding)
+        return out
+
+    def mask(self, text: str) -> str:
+        for pattern in self.secret_patterns:
+            text = pattern.sub(lambda m: m.group(0)[:4] + "****", text)
+        return text
+
+    # ------------------------------------------------------------------ internals
+    def _finding(self, a: FileAnalysis, hit: Hit) -> Finding | None:
+        rule = self.kb.rules[hit.rule_id]
+        fields = _SafeDict(hit.extras())
+        fields["match"] = self.mask(hit.match)
+        severity = rule.severity
+        if a.documentation or hit.in_comment:
+            severity = "note"
+            fields["evidence"] = " (in documentation)" if a.documentation else " (in a comment)"
+        elif rule.detect.shared:
+            rule, severity, evidence_text, place = self._shared(a, hit, rule)
+            fields["evidence"] = evidence_text
+            fields["evidence_place"] = place
+        elif rule.detect.kind == "scope" and hit.catalogue:
+            severity = "note"
+            fields["match"] += " (listed in a permission catalogue, not requested here)"
+        elif "only_if_code" in fields and not self._project_uses(a, fields["only_if_code"]):
+            severity = "note"
+            fields["detail"] += "; the Instagram part is not used in this project's code"
+        elif rule.detect.kind == "marker" and rule.severity == "note" and not hit.in_comment:
+            severity = "note"
+        message = fill(rule.message, fields)
+        if (a.documentation or hit.in_comment) and not rule.detect.shared:
+            message += fields["evidence"]
+        replacement = rule.replacement_text()
+        if replacement:
+            replacement = fill(replacement, fields)
+        line_text = a.lines[hit.line - 1] if 0 < hit.line <= len(a.lines) else ""
+        snippet = self.mask(line_text.strip())[:240]
+        return Finding(
+            rule_id=rule.id, severity=severity, category=rule.category, message=self.mask(message), path=a.path,
+            line=hit.line, column=hit.column, end_line=hit.end_line, end_column=hit.end_column,
+            snippet=snippet, replacement=replacement, suppressed=is_suppressed(a, hit.line, rule.id)
+            or is_suppressed(a, hit.line, hit.rule_id), matched=self.mask(hit.match),
+        )
+
+    def _shared(self, a: FileAnalysis, hit: Hit, rule: Rule) -> tuple[Rule, str, str, str]:
+        legacy = [e for e in a.evidence if e.kind == LEGACY]
+        if legacy and rule.detect.flow in ("authorize", "code_exchange") and LEGACY_FLOW_RULE in self.kb.rules:
+            first = legacy[0]
+            place = f"{self.mask(first.match)} at line {first.line}"
+            return self.kb.rules[LEGACY_FLOW_RULE], self.kb.rules[LEGACY_FLOW_RULE].severity, "", place
+        file_pool = _Pool([(a.path, e) for e in a.evidence if e.kind in (BD, IGL)])
+        levels = []
+        if hit.region:
+            levels.append(("class", _Pool([(a.path, e) for e in a.evidence if e.kind in (BD, IGL) and e.region == hit.region])))
+        levels += [
+            ("file", file_pool),
+            ("directory", self.dirs.get(posixpath.dirname(a.path), _Pool())),
+            ("project", self.projects.get(self.project_of.get(a.path, ""), _Pool())),
+        ]
+        for _, pool in levels:
+            bd, igl = pool.of(BD), pool.of(IGL)
+            if bd and not igl:
+                return rule, "error", f" in a Basic Display flow ({self._where(bd[0], a)})", ""
+            if igl and not bd:
+                return rule, "note", f" in an Instagram API with Instagram Login flow ({self._where(igl[0], a)}): migrated", ""
+            if bd and igl:
+                return rule, "warning", (f"; Basic Display evidence ({self._where(bd[0], a)}) and Instagram Login evidence"
+                                         f" ({self._where(igl[0], a)}) both apply: check which flow this call serves"), ""
+        weak = [e for e in a.evidence if e.kind == BD_WEAK]
+        if weak:
+            return rule, "error", f" in code that documents itself as Basic Display ({self.mask(weak[0].match)} at line {weak[0].line})", ""
+        return rule, rule.severity, (": the URL is shared by Basic Display and the Instagram API with Instagram Login,"
+                                     " and no scope, token or import here tells which one this code uses"), ""
+
+    def _where(self, item: tuple[str, Evidence], a: FileAnalysis) -> str:
+        path, evidence = item
+        location = f"line {evidence.line}" if path == a.path else f"{path}:{evidence.line}"
+        return f"{self.mask(evidence.match)} at {location}"
+
+    def _project_uses(self, a: FileAnalysis, pattern: str) -> bool:
+        project = self.project_of.get(a.path, "")
+        regex = re.compile(pattern)
+        return any(regex.search("\n".join(other.lines)) for other in self.analyses
+                   if self.project_of.get(other.path, "") == project and other is not a)

@@ -1,0 +1,168 @@
+"""Command line: `igmigrate scan` (and the commands other modules register).
+
+Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage, config,
+knowledge-base or internal errors (one line on stderr naming the file and key).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from igmigrate import __version__
+from igmigrate.config import FAIL_ON, ConfigError, find_config, load_config
+from igmigrate.findings import fails
+from igmigrate.knowledge import KnowledgeBaseError, default_knowledge_base
+from igmigrate.outputs import FORMATS, render
+from igmigrate.scanner import DEFAULT_MAX_FILE_SIZE, ScanOptions, scan
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Find Instagram Basic Display (and Legacy) API usage and say exactly what to change.",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+class UsageFailure(Exception):
+    """A user mistake: printed as one line, exit 2."""
+
+
+def fail(message: str) -> "typer.Exit":
+    typer.echo(f"igmigrate: error: {message}", err=True)
+    return typer.Exit(2)
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write to a temporary file beside the target, then rename: never a half-written file."""
+    path = Path(path)
+    directory = path.parent if str(path.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def parse_outputs(specs: list[str]) -> list[tuple[str, Path | None]]:
+    outputs = []
+    for spec in specs:
+        name, _, target = spec.partition("=")
+        if name not in FORMATS:
+            raise UsageFailure(f"--output {spec}: unknown format {name!r} (choose from {', '.join(sorted(FORMATS))})")
+        outputs.append((name, Path(target) if target else None))
+    return outputs
+
+
+def build_options(paths, exclude, select, ignore, jobs, max_file_size, config_file, fail_on):
+    """Merge command-line options over the project config; returns (ScanOptions, fail_on, kb)."""
+    kb = default_knowledge_base()
+    config_path = config_file or find_config(Path.cwd())
+    config = load_config(config_path, set(kb.rules))
+    for rule_id in [*(select or []), *(ignore or [])]:
+        if not any(r.startswith(rule_id) for r in kb.rules):
+            raise UsageFailure(f"--select/--ignore: unknown rule {rule_id!r}")
+    options = ScanOptions(
+        paths=[Path(p) for p in (paths or ["."])],
+        excludes=tuple(config.exclude) + tuple(exclude or ()),
+        jobs=jobs if jobs is not None else (config.jobs or 0),
+        max_file_size=max_file_size or config.max_file_size or DEFAULT_MAX_FILE_SIZE,
+        select=tuple(select or config.select),
+        ignore=tuple(ignore or ()) + tuple(config.ignore),
+        severity_overrides=config.severity,
+    )
+    return options, fail_on or config.fail_on or "error", kb
+
+
+@app.command("scan")
+def scan_command(
+    paths: Optional[List[str]] = typer.Argument(None, help="Files or directories (default: .)."),
+    output_format: str = typer.Option("text", "--format", "-f", help=f"Stdout format: {', '.join(sorted(FORMATS))}."),
+    output: Optional[List[str]] = typer.Option(None, "--output", "-o", help="Extra output FORMAT[=FILE]; repeatable."),
+    fail_on: Optional[str] = typer.Option(None, "--fail-on", help="error|warning|note|never (default: error)."),
+    exclude: Optional[List[str]] = typer.Option(None, "--exclude", help="Extra exclude pattern (gitignore style)."),
+    select: Optional[List[str]] = typer.Option(None, "--select", help="Only these rule ids (or prefixes)."),
+    ignore: Optional[List[str]] = typer.Option(None, "--ignore", help="Drop these rule ids (or prefixes)."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=0, help="Worker processes (default: CPU count)."),
+    max_file_size: Optional[int] = typer.Option(None, "--max-file-size", min=1, help="Skip files larger than this (bytes)."),
+    config_file: Optional[Path] = typer.Option(None, "--config", help="Config file (default: nearest .igmigrate.toml or pyproject.toml)."),
+    show_suppressed: bool = typer.Option(False, "--show-suppressed", help="List suppressed findings in text output."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="List every skipped file."),
+    color: str = typer.Option("auto", "--color", help="auto|always|never."),
+) -> None:
+    """Scan code for Basic Display and Legacy Instagram API use."""
+    if output_format not in FORMATS:
+        raise fail(f"--format {output_format!r}: choose from {', '.join(sorted(FORMATS))}")
+    if fail_on is not None and fail_on not in FAIL_ON:
+        raise fail(f"--fail-on {fail_on!r}: choose from {', '.join(FAIL_ON)}")
+    try:
+        outputs = parse_outputs(output or [])
+        options, threshold, kb = build_options(paths, exclude, select, ignore, jobs, max_file_size, config_file, fail_on)
+        result = scan(options, kb)
+    except (UsageFailure, ConfigError, KnowledgeBaseError) as exc:
+        raise fail(str(exc))
+    colour = color == "always" or (color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
+    render_options = {"colour": colour, "show_suppressed": show_suppressed, "verbose": verbose}
+    try:
+        for name, target in outputs:
+            if target is not None:
+                write_atomically(target, render(name, result, kb, {**render_options, "colour": False}))
+    except OSError as exc:
+        raise fail(f"cannot write {exc.filename}: {exc.strerror}")
+    typer.echo(render(output_format, result, kb, render_options), nl=False)
+    for name, target in outputs:
+        if target is None:
+            typer.echo(render(name, result, kb, render_options), nl=False)
+    raise typer.Exit(1 if fails(result.findings, threshold) else 0)
+
+
+@app.command("rules")
+def rules_command() -> None:
+    """List the rules of the knowledge base."""
+    try:
+        kb = default_knowledge_base()
+    except KnowledgeBaseError as exc:
+        raise fail(str(exc))
+    for rule in kb.rules.values():
+        typer.echo(f"{rule.id}  {rule.severity:<7}  {rule.name:<34} {rule.title}")
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"igmigrate {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_callback(
+    version: bool = typer.Option(False, "--version", callback=version_callback, is_eager=True, help="Show the version."),
+) -> None:
+    """igmigrate: audit code for the Instagram Basic Display API."""
+
+
+def main() -> None:
+    try:
+        app()
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        typer.echo("igmigrate: interrupted", err=True)
+        sys.exit(2)
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: exit 2, one line, no traceback
+        typer.echo(f"igmigrate: internal error: {type(exc).__name__}: {exc}", err=True)
+        sys.exit(2)
+
+
+from igmigrate.probe.command import register as register_probe  # probe
+register_probe(app)  # probe

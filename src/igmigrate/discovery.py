@@ -1,0 +1,181 @@
+"""Find the files to scan.
+
+Inside a git work tree, `git ls-files --cached --others --exclude-standard` gives exactly the
+files git would consider (so .gitignore, .git/info/exclude and global excludes apply); elsewhere
+we walk the tree. Default excludes (vendored dependencies, build output, minified bundles)
+and user excludes apply in both cases. Symlinks are never followed out of the root or
+around a loop.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_EXCLUDES = (
+    ".git/", ".hg/", ".svn/", "node_modules/", ".venv/", "venv/", ".tox/", ".nox/", "dist/", "build/",
+    "__pycache__/", ".mypy_cache/", ".pytest_cache/", ".ruff_cache/", ".igmigrate_cache/",
+    "*.min.js", "*.min.css", "*.bundle.js", "*.map", "*.pyc",
+)
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: Path  # absolute
+    display: str  # POSIX, relative to the current directory when under it
+    rel: str  # POSIX, relative to its scan root (for excludes and project grouping)
+    root: Path
+
+
+@dataclass
+class Discovery:
+    files: list[SourceFile] = field(default_factory=list)
+    problems: list[tuple[str, str]] = field(default_factory=list)  # (display path, message)
+
+
+def display_path(path: Path, cwd: Path) -> str:
+    try:
+        return path.relative_to(cwd).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def matches_exclude(rel: str, patterns: tuple[str, ...] | list[str]) -> bool:
+    """gitignore-flavoured: 'dir/' excludes a directory anywhere, 'a/b/' from the root,
+    globs match the name or the whole relative path."""
+    parts = rel.split("/")
+    name = parts[-1]
+    for pattern in patterns:
+        pattern = pattern.strip()
+        if not pattern:
+            continue
+        anchored = pattern.startswith("/")
+        pattern = pattern.lstrip("/")
+        if pattern.startswith("./"):
+            pattern = pattern[2:]
+        if pattern.endswith("/"):
+            directory = pattern.rstrip("/")
+            if "/" in directory or anchored:
+                if rel.startswith(directory + "/") or fnmatch.fnmatch(rel, directory + "/*"):
+                    return True
+            elif any(fnmatch.fnmatch(p, directory) for p in parts[:-1]):
+                return True
+            continue
+        if "/" in pattern or anchored:
+            if pattern.endswith("/**") and rel.startswith(pattern[:-3] + "/"):
+                return True
+            if fnmatch.fnmatch(rel, pattern) or rel.startswith(pattern + "/"):
+                return True
+        elif fnmatch.fnmatch(name, pattern) or any(fnmatch.fnmatch(p, pattern) for p in parts[:-1]):
+            return True
+    return False
+
+
+def _git_files(root: Path) -> list[str] | None:
+    """Files git sees under root (tracked + untracked, not ignored), or None outside git."""
+    try:
+        probe = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "--is-inside-work-tree"],
+            capture_output=True, text=True, timeout=30,
+        )
+        if probe.returncode != 0 or probe.stdout.strip() != "true":
+            return None
+        listing = subprocess.run(
+            ["git", "-C", str(root), "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "."],
+            capture_output=True, timeout=300,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if listing.returncode != 0:
+        return None
+    seen = set()
+    out = []
+    for raw in listing.stdout.split(b"\0"):
+        if raw:
+            rel = os.fsdecode(raw)
+            if rel not in seen:
+                seen.add(rel)
+                out.append(rel)
+    return out
+
+
+def _walk(root: Path, problems: list[tuple[str, str]], cwd: Path) -> list[str]:
+    out = []
+    visited: set[tuple[int, int]] = set()
+
+    def onerror(exc: OSError) -> None:
+        problems.append((display_path(Path(exc.filename or root), cwd), f"cannot read directory: {exc.strerror}"))
+
+    for dirpath, dirnames, filenames in os.walk(root, onerror=onerror, followlinks=False):
+        try:
+            st = os.stat(dirpath)
+            if (st.st_dev, st.st_ino) in visited:
+                dirnames[:] = []
+                continue
+            visited.add((st.st_dev, st.st_ino))
+        except OSError:
+            continue
+        dirnames[:] = [d for d in dirnames if d != ".git"]
+        rel_dir = os.path.relpath(dirpath, root)
+        for name in filenames:
+            rel = name if rel_dir == "." else f"{rel_dir}/{name}".replace(os.sep, "/")
+            out.append(rel)
+    return out
+
+
+def discover(paths: list[Path], excludes: tuple[str, ...], cwd: Path | None = None,
+             use_default_excludes: bool = True) -> Discovery:
+    cwd = (cwd or Path.cwd()).resolve()
+    result = Discovery()
+    patterns = tuple(excludes) + (DEFAULT_EXCLUDES if use_default_excludes else ())
+    seen: set[Path] = set()
+    for given in paths:
+        given = Path(given)
+        absolute = (cwd / given) if not given.is_absolute() else given
+        if not os.path.lexists(absolute):
+            result.problems.append((given.as_posix(), "no such file or directory"))
+            continue
+        if absolute.is_file() and not absolute.is_symlink():
+            root = absolute.parent.resolve()
+            rels = [absolute.name]
+            explicit = True
+        elif absolute.is_dir():
+            root = absolute.resolve()
+            rels = _git_files(root)
+            if rels is None:
+                rels = _walk(root, result.problems, cwd)
+            explicit = False
+        elif absolute.is_symlink():
+            result.problems.append((given.as_posix(), "symlink skipped"))
+            continue
+        else:
+            result.problems.append((given.as_posix(), "not a regular file"))
+            continue
+        root_real = os.path.realpath(root)
+        for rel in sorted(rels):
+            path = root / rel
+            if not explicit and matches_exclude(rel, patterns):
+                continue
+            if explicit and matches_exclude(display_path(path, cwd), patterns):
+                # Config excludes also apply to files named on the command line (pre-commit).
+                continue
+            if os.path.islink(path):
+                target = os.path.realpath(path)
+                if not (target == root_real or target.startswith(root_real + os.sep)):
+                    result.problems.append((display_path(path, cwd), "symlink points outside the scanned tree; skipped"))
+                    continue
+                if os.path.isdir(target) or not os.path.exists(target):
+                    continue
+                # A symlink to a file inside the tree: its target is scanned on its own.
+                continue
+            if not os.path.isfile(path):
+                continue  # submodule directories, deleted-but-tracked files
+            resolved = path.resolve()
+            if resolved in seen:
+                continue
+            seen.add(resolved)
+            result.files.append(SourceFile(path=path, display=display_path(path, cwd), rel=rel, root=root))
+    return result

@@ -1,0 +1,91 @@
+"""The finding model shared by every analyzer and output."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field, replace
+
+SEVERITIES = ("error", "warning", "note")
+SEVERITY_RANK = {"note": 1, "warning": 2, "error": 3}
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule_id: str
+    severity: str
+    category: str
+    message: str
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    snippet: str
+    replacement: str | None
+    fingerprint: str = ""
+    suppressed: bool = False
+    # Identity text (masked, whitespace-normalized); not part of the JSON contract.
+    matched: str = field(default="", compare=False)
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        data.pop("matched")
+        return data
+
+    def with_changes(self, **changes) -> "Finding":
+        return replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class FileError:
+    """A file that could not be read or parsed (reported, never fatal)."""
+
+    path: str
+    message: str
+
+    def to_json(self) -> dict:
+        return {"path": self.path, "message": self.message}
+
+
+@dataclass
+class ScanResult:
+    findings: list[Finding]
+    errors: list[FileError]
+    files_scanned: int
+
+    def summary(self) -> dict:
+        active = [f for f in self.findings if not f.suppressed]
+        return {
+            "files_scanned": self.files_scanned,
+            "errors": sum(f.severity == "error" for f in active),
+            "warnings": sum(f.severity == "warning" for f in active),
+            "notes": sum(f.severity == "note" for f in active),
+            "suppressed": sum(f.suppressed for f in self.findings),
+        }
+
+
+def normalize_match(text: str) -> str:
+    return " ".join(text.split())
+
+
+def assign_fingerprints(findings: list[Finding]) -> list[Finding]:
+    """Identity = rule + path + normalized matched text + occurrence index.
+
+    Line numbers are left out on purpose, so edits above a finding keep its identity.
+    """
+    seen: dict[tuple[str, str, str], int] = {}
+    out = []
+    for f in sorted(findings, key=lambda f: (f.path, f.line, f.column, f.rule_id)):
+        key = (f.rule_id, f.path, normalize_match(f.matched))
+        index = seen.get(key, 0)
+        seen[key] = index + 1
+        digest = hashlib.sha256("\x1f".join((*key, str(index))).encode()).hexdigest()[:20]
+        out.append(f.with_changes(fingerprint=digest))
+    return out
+
+
+def fails(findings: list[Finding], fail_on: str) -> bool:
+    if fail_on == "never":
+        return False
+    threshold = SEVERITY_RANK[fail_on]
+    return any(not f.suppressed and SEVERITY_RANK[f.severity] >= threshold for f in findings)

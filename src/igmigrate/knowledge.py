@@ -1,0 +1,401 @@
+"""Load and check the knowledge base (rules/*.yaml): rules, packages, languages, facts.
+
+The YAML files are the single source of what igmigrate knows; this module only checks
+their shape and turns them into dataclasses. A malformed file stops the tool with a
+message naming the file and the rule (the CLI maps KnowledgeBaseError to exit 2).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from igmigrate.findings import SEVERITIES
+
+RULE_ID = re.compile(r"^IGM\d{3}$")
+DETECT_KINDS = {"scope", "endpoint", "token", "marker", "import", "package", "derived", "none"}
+EVIDENCE = {"basic_display", "basic_display_weak", "instagram_login", "legacy"}
+CATEGORIES = {"basic-display", "legacy", "instagram-login", "instagram-login-scope", "secret",
+              "dependency", "product", "inventory", "tool"}
+ECOSYSTEMS = {"pypi", "npm", "composer", "rubygems", "go", "maven", "nuget"}
+
+
+class KnowledgeBaseError(Exception):
+    """A rules file is missing or malformed."""
+
+
+@dataclass(frozen=True)
+class Example:
+    file: str
+    code: str
+    expect: str | None = None
+
+
+@dataclass(frozen=True)
+class Detect:
+    kind: str
+    values: tuple[str, ...] = ()
+    patterns: tuple[re.Pattern, ...] = ()
+    grants: tuple[str, ...] = ()
+    paths: tuple[str, ...] = ()
+    evidence: str | None = None
+    requires: str | None = None
+    relative_requires: str | None = None
+    scope_context: bool = False
+    shared: bool = False
+    secret: bool = False
+    flow: str | None = None
+    where: str = "code"
+    suggestions: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    name: str
+    title: str
+    severity: str
+    category: str
+    message: str
+    detect: Detect
+    replacement: str | None = None
+    docs: str | None = None
+    deprecated: str | None = None
+    removed: str | None = None
+    bad: tuple[Example, ...] = ()
+    good: tuple[Example, ...] = ()
+
+    def replacement_text(self) -> str | None:
+        if not self.replacement:
+            return None
+        return f"{self.replacement} ({self.docs})" if self.docs else self.replacement
+
+
+@dataclass(frozen=True)
+class Package:
+    name: str
+    ecosystem: str
+    rule: str
+    affected: tuple[str, ...]
+    detail: str
+    successor: str
+    imports: tuple[re.Pattern, ...] = ()
+    only_if_code: re.Pattern | None = None
+    evidence: str | None = None
+
+
+@dataclass(frozen=True)
+class Language:
+    family: str
+    extensions: tuple[str, ...] = ()
+    filenames: tuple[str, ...] = ()
+    filename_prefixes: tuple[str, ...] = ()
+    line_comment: tuple[str, ...] = ()
+    block_comment: tuple[tuple[str, str], ...] = ()
+    quotes: tuple[str, ...] = ()
+    interpolation: re.Pattern | None = None
+    concat: tuple[str, ...] = ()
+    bare_values: bool = False
+    documentation: bool = False
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    version: str
+    updated: str
+    dates: dict
+    docs: dict
+    catalogue_threshold: int
+    known_permissions: frozenset[str]
+    rules: dict[str, Rule]
+    packages: tuple[Package, ...]
+    languages: tuple[Language, ...]
+    digest: str
+    root: Path
+
+    def rules_of_kind(self, kind: str) -> list[Rule]:
+        return [r for r in self.rules.values() if r.detect.kind == kind]
+
+
+def rules_dir() -> Path:
+    """The installed copy (inside the package) or, in a source checkout, top-level rules/."""
+    packaged = Path(__file__).resolve().parent / "rules"
+    if packaged.is_dir():
+        return packaged
+    source = Path(__file__).resolve().parents[2] / "rules"
+    if source.is_dir():
+        return source
+    raise KnowledgeBaseError(f"{packaged}: knowledge base not found (reinstall igmigrate)")
+
+
+class _Checker:
+    """Small schema checker: every problem names the file and the rule or key."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.where = ""
+
+    def fail(self, problem: str) -> None:
+        where = f": {self.where}" if self.where else ""
+        raise KnowledgeBaseError(f"{self.path.name}{where}: {problem}")
+
+    def mapping(self, value, what: str) -> dict:
+        if not isinstance(value, dict):
+            self.fail(f"{what} must be a mapping")
+        return value
+
+    def seq(self, value, what: str) -> list:
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.fail(f"{what} must be a list")
+        return value
+
+    def text(self, data: dict, key: str, required: bool = True) -> str | None:
+        value = data.get(key)
+        if value is None:
+            if required:
+                self.fail(f"missing key '{key}'")
+            return None
+        if isinstance(value, (dt.date, int, float)):
+            value = str(value)
+        if not isinstance(value, str) or not value.strip() and required:
+            self.fail(f"key '{key}' must be a non-empty string")
+        return value
+
+    def date(self, data: dict, key: str) -> str | None:
+        value = data.get(key)
+        if value is None:
+            return None
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        try:
+            return dt.date.fromisoformat(str(value)).isoformat()
+        except ValueError:
+            self.fail(f"key '{key}' must be a date YYYY-MM-DD, got {value!r}")
+        return None
+
+    def regex(self, pattern, what: str) -> re.Pattern:
+        if not isinstance(pattern, str):
+            self.fail(f"{what} must be a string regex")
+        try:
+            return re.compile(pattern, re.MULTILINE)
+        except re.error as exc:
+            self.fail(f"{what} {pattern!r} is not a valid regex ({exc})")
+        raise AssertionError  # unreachable
+
+    def unknown_keys(self, data: dict, allowed: set[str]) -> None:
+        extra = sorted(set(data) - allowed)
+        if extra:
+            self.fail(f"unknown key '{extra[0]}'")
+
+
+def _load_yaml(path: Path) -> object:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise KnowledgeBaseError(f"{path.name}: file missing from the knowledge base") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f" line {mark.line + 1}" if mark else ""
+        raise KnowledgeBaseError(f"{path.name}:{line} invalid YAML") from None
+
+
+_RULE_KEYS = {"id", "name", "title", "severity", "category", "message", "replacement", "deprecated",
+              "removed", "detect", "examples"}
+_DETECT_KEYS = {"kind", "values", "patterns", "grants", "paths", "evidence", "requires", "relative_requires",
+                "scope_context", "shared", "secret", "flow", "where", "suggestions"}
+_CONTEXTS = {None, "instagram_context", "instagram_oauth_context"}
+
+
+def _parse_rule(raw, check: _Checker) -> Rule:
+    raw = check.mapping(raw, "rule")
+    check.where = f"rule {raw.get('id', '?')}"
+    check.unknown_keys(raw, _RULE_KEYS)
+    rule_id = check.text(raw, "id")
+    if not RULE_ID.match(rule_id):
+        check.fail(f"id {rule_id!r} must look like IGM123")
+    severity = check.text(raw, "severity")
+    if severity not in SEVERITIES:
+        check.fail(f"severity {severity!r} must be one of {', '.join(SEVERITIES)}")
+    category = check.text(raw, "category")
+    if category not in CATEGORIES:
+        check.fail(f"category {category!r} is unknown")
+    det = check.mapping(raw.get("detect"), "detect")
+    check.unknown_keys(det, _DETECT_KEYS)
+    kind = det.get("kind")
+    if kind not in DETECT_KINDS:
+        check.fail(f"detect.kind {kind!r} must be one of {', '.join(sorted(DETECT_KINDS))}")
+    evidence = det.get("evidence")
+    if evidence is not None and evidence not in EVIDENCE:
+        check.fail(f"detect.evidence {evidence!r} is unknown")
+    for key in ("requires", "relative_requires"):
+        if det.get(key) not in _CONTEXTS:
+            check.fail(f"detect.{key} {det.get(key)!r} is unknown")
+    patterns = tuple(check.regex(p, "detect.patterns entry") for p in check.seq(det.get("patterns"), "detect.patterns"))
+    values = tuple(str(v) for v in check.seq(det.get("values"), "detect.values"))
+    grants = tuple(str(v) for v in check.seq(det.get("grants"), "detect.grants"))
+    if kind in ("scope",) and not values:
+        check.fail("a scope rule needs detect.values")
+    if kind in ("endpoint", "token", "marker") and not patterns:
+        check.fail(f"a {kind} rule needs detect.patterns")
+    detect = Detect(
+        kind=kind, values=values, patterns=patterns, grants=grants,
+        paths=tuple(str(v) for v in check.seq(det.get("paths"), "detect.paths")),
+        evidence=evidence, requires=det.get("requires"), relative_requires=det.get("relative_requires"),
+        scope_context=bool(det.get("scope_context")), shared=bool(det.get("shared")),
+        secret=bool(det.get("secret")), flow=det.get("flow"), where=det.get("where", "code"),
+        suggestions=dict(check.mapping(det.get("suggestions") or {}, "detect.suggestions")),
+    )
+    replacement = raw.get("replacement")
+    rep_text = docs = None
+    if replacement is not None:
+        replacement = check.mapping(replacement, "replacement")
+        rep_text = check.text(replacement, "text")
+        docs = check.text(replacement, "docs", required=False)
+    examples = check.mapping(raw.get("examples"), "examples")
+    parsed_examples = {}
+    for side in ("bad", "good"):
+        items = check.seq(examples.get(side), f"examples.{side}")
+        if not items:
+            check.fail(f"examples.{side} needs at least one example")
+        out = []
+        for item in items:
+            item = check.mapping(item, f"examples.{side} entry")
+            expect = item.get("expect")
+            if expect is not None and expect not in SEVERITIES:
+                check.fail(f"examples.{side}.expect {expect!r} is not a severity")
+            out.append(Example(file=check.text(item, "file"), code=check.text(item, "code"), expect=expect))
+        parsed_examples[side] = tuple(out)
+    rule = Rule(
+        id=rule_id, name=check.text(raw, "name"), title=check.text(raw, "title"), severity=severity,
+        category=category, message=check.text(raw, "message"), detect=detect, replacement=rep_text, docs=docs,
+        deprecated=check.date(raw, "deprecated"), removed=check.date(raw, "removed"),
+        bad=parsed_examples["bad"], good=parsed_examples["good"],
+    )
+    check.where = ""
+    return rule
+
+
+_PACKAGE_KEYS = {"name", "ecosystem", "rule", "affected", "detail", "successor", "imports", "only_if_code", "evidence"}
+
+
+def _parse_package(raw, check: _Checker, rules: dict[str, Rule]) -> Package:
+    raw = check.mapping(raw, "package")
+    check.where = f"package {raw.get('name', '?')}"
+    check.unknown_keys(raw, _PACKAGE_KEYS)
+    ecosystem = check.text(raw, "ecosystem")
+    if ecosystem not in ECOSYSTEMS:
+        check.fail(f"ecosystem {ecosystem!r} must be one of {', '.join(sorted(ECOSYSTEMS))}")
+    rule = check.text(raw, "rule")
+    if rule not in rules or rules[rule].detect.kind != "package":
+        check.fail(f"rule {rule!r} is not a package rule")
+    affected = tuple(str(a) for a in check.seq(raw.get("affected"), "affected"))
+    if not affected:
+        check.fail("affected needs at least one version range")
+    from igmigrate.versions import parse_specifier, VersionError  # local: avoids an import cycle
+
+    for spec in affected:
+        try:
+            parse_specifier(spec)
+        except VersionError as exc:
+            check.fail(f"affected {spec!r}: {exc}")
+    only = raw.get("only_if_code")
+    pkg = Package(
+        name=check.text(raw, "name"), ecosystem=ecosystem, rule=rule, affected=affected,
+        detail=check.text(raw, "detail"), successor=check.text(raw, "successor", required=False) or "",
+        imports=tuple(check.regex(p, "imports entry") for p in check.seq(raw.get("imports"), "imports")),
+        only_if_code=check.regex(only, "only_if_code") if only else None,
+        evidence=raw.get("evidence"),
+    )
+    check.where = ""
+    return pkg
+
+
+_LANGUAGE_KEYS = {"family", "extensions", "filenames", "filename_prefixes", "line_comment", "block_comment",
+                  "quotes", "interpolation", "concat", "bare_values", "documentation"}
+
+
+def _parse_language(raw, check: _Checker) -> Language:
+    raw = check.mapping(raw, "language")
+    check.where = f"language {raw.get('family', '?')}"
+    check.unknown_keys(raw, _LANGUAGE_KEYS)
+    blocks = []
+    for pair in check.seq(raw.get("block_comment"), "block_comment"):
+        if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(p, str) for p in pair)):
+            check.fail("block_comment entries must be [open, close]")
+        blocks.append((pair[0], pair[1]))
+    interp = raw.get("interpolation")
+    lang = Language(
+        family=check.text(raw, "family"),
+        extensions=tuple(str(e).lower() for e in check.seq(raw.get("extensions"), "extensions")),
+        filenames=tuple(check.seq(raw.get("filenames"), "filenames")),
+        filename_prefixes=tuple(check.seq(raw.get("filename_prefixes"), "filename_prefixes")),
+        line_comment=tuple(check.seq(raw.get("line_comment"), "line_comment")),
+        block_comment=tuple(blocks),
+        quotes=tuple(check.seq(raw.get("quotes"), "quotes")),
+        interpolation=check.regex(interp, "interpolation") if interp else None,
+        concat=tuple(check.seq(raw.get("concat"), "concat")),
+        bare_values=bool(raw.get("bare_values")),
+        documentation=bool(raw.get("documentation")),
+    )
+    check.where = ""
+    return lang
+
+
+def load_knowledge_base(root: Path | None = None) -> KnowledgeBase:
+    root = Path(root) if root else rules_dir()
+    digest = hashlib.sha256()
+    docs = {}
+    for name in ("knowledge.yaml", "rules.yaml", "packages.yaml", "languages.yaml"):
+        path = root / name
+        try:
+            raw_bytes = path.read_bytes()
+        except OSError:
+            raise KnowledgeBaseError(f"{name}: file missing from the knowledge base ({root})") from None
+        digest.update(name.encode() + b"\0" + raw_bytes)
+        docs[name] = _load_yaml(path)
+
+    check = _Checker(root / "knowledge.yaml")
+    meta = check.mapping(docs["knowledge.yaml"], "knowledge.yaml")
+    version = check.text(meta, "version")
+    updated = check.date(meta, "updated") or check.fail("missing key 'updated'")
+    dates = {k: check.date(check.mapping(meta.get("dates"), "dates"), k) for k in (meta.get("dates") or {})}
+    threshold = meta.get("catalogue_threshold", 6)
+    if not isinstance(threshold, int) or threshold < 2:
+        check.fail("catalogue_threshold must be an integer >= 2")
+
+    check = _Checker(root / "rules.yaml")
+    rules_doc = check.mapping(docs["rules.yaml"], "rules.yaml")
+    rules: dict[str, Rule] = {}
+    for raw in check.seq(rules_doc.get("rules"), "rules"):
+        rule = _parse_rule(raw, check)
+        if rule.id in rules:
+            check.where = f"rule {rule.id}"
+            check.fail("duplicate rule id")
+        rules[rule.id] = rule
+
+    check = _Checker(root / "packages.yaml")
+    pkg_doc = check.mapping(docs["packages.yaml"], "packages.yaml")
+    packages = tuple(_parse_package(raw, check, rules) for raw in check.seq(pkg_doc.get("packages"), "packages"))
+
+    check = _Checker(root / "languages.yaml")
+    lang_doc = check.mapping(docs["languages.yaml"], "languages.yaml")
+    languages = tuple(_parse_language(raw, check) for raw in check.seq(lang_doc.get("languages"), "languages"))
+
+    return KnowledgeBase(
+        version=version, updated=updated, dates=dates, docs=dict(meta.get("docs") or {}),
+        catalogue_threshold=threshold, known_permissions=frozenset(meta.get("known_permissions") or ()),
+        rules=rules, packages=packages, languages=languages, digest=digest.hexdigest()[:16], root=root,
+    )
+
+
+@lru_cache(maxsize=4)
+def default_knowledge_base() -> KnowledgeBase:
+    return load_knowledge_base()

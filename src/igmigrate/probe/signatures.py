@@ -1,0 +1,273 @@
+"""Response signatures (rules/probe.yaml) and the classification of one exchange against them.
+
+The verdict logic is data: the first signature, in file order, whose conditions all hold decides
+the verdict. An answer no signature knows is `inconclusive` with no signature id.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote_plus
+
+import yaml
+
+from igmigrate.knowledge import KnowledgeBaseError, rules_dir
+from igmigrate.probe.model import Exchange, StepResult
+from igmigrate.probe.steps import STEP_NAMES
+
+FILE = "probe.yaml"
+SIGNATURE_VERDICTS = ("removed", "alive", "inconclusive")
+_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_STATUS_CLASS = re.compile(r"^[1-5]xx$")
+_SIG_KEYS = {"id", "verdict", "steps", "when", "note", "sources"}
+_WHEN_KEYS = {"status", "error_type", "error_code", "error_subcode", "message_contains", "text_contains",
+              "location_contains", "json_keys"}
+
+
+@dataclass(frozen=True)
+class When:
+    """All given conditions must hold; text conditions are case-insensitive substrings."""
+
+    status: tuple[tuple[int, int], ...] = ()  # inclusive ranges: 400 -> (400, 400), "5xx" -> (500, 599)
+    error_type: tuple[str, ...] = ()
+    error_code: tuple[int, ...] = ()
+    error_subcode: tuple[int, ...] = ()
+    message_contains: tuple[str, ...] = ()
+    text_contains: tuple[str, ...] = ()
+    location_contains: tuple[str, ...] = ()
+    json_keys: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Signature:
+    id: str
+    verdict: str
+    steps: frozenset[str]
+    when: When
+    note: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ErrorFields:
+    type: str | None
+    code: int | None
+    subcode: int | None
+    message: str | None
+
+    def to_json(self) -> dict:
+        return {"type": self.type, "code": self.code, "subcode": self.subcode, "message": self.message}
+
+
+# ---- loading ---------------------------------------------------------------------------------
+
+
+class _Check:
+    def __init__(self) -> None:
+        self.where = ""
+
+    def fail(self, problem: str) -> None:
+        where = f" signature {self.where}:" if self.where else ""
+        raise KnowledgeBaseError(f"{FILE}:{where} {problem}")
+
+    def strings(self, raw, what: str) -> tuple[str, ...]:
+        items = raw if isinstance(raw, list) else [raw]
+        if not items or not all(isinstance(s, str) and s.strip() for s in items):
+            self.fail(f"{what} must be a non-empty string or list of strings")
+        return tuple(items)
+
+    def ints(self, raw, what: str) -> tuple[int, ...]:
+        items = raw if isinstance(raw, list) else [raw]
+        if not items or not all(isinstance(i, int) and not isinstance(i, bool) for i in items):
+            self.fail(f"{what} must be an integer or list of integers")
+        return tuple(items)
+
+    def statuses(self, raw) -> tuple[tuple[int, int], ...]:
+        out = []
+        for item in raw if isinstance(raw, list) else [raw]:
+            if isinstance(item, int) and not isinstance(item, bool) and 100 <= item <= 599:
+                out.append((item, item))
+            elif isinstance(item, str) and _STATUS_CLASS.match(item):
+                low = int(item[0]) * 100
+                out.append((low, low + 99))
+            else:
+                self.fail(f"when.status {item!r} must be an HTTP status (100-599) or a class like '4xx'")
+        if not out:
+            self.fail("when.status must not be empty")
+        return tuple(out)
+
+
+def _parse(raw, check: _Check) -> Signature:
+    if not isinstance(raw, dict):
+        check.fail("each signature must be a mapping")
+    check.where = str(raw.get("id", "?"))
+    extra = sorted(set(raw) - _SIG_KEYS)
+    if extra:
+        check.fail(f"unknown key '{extra[0]}'")
+    sig_id = raw.get("id")
+    if not isinstance(sig_id, str) or not _ID.match(sig_id):
+        check.fail("id must be lower-case words joined by '-'")
+    verdict = raw.get("verdict")
+    if verdict not in SIGNATURE_VERDICTS:
+        check.fail(f"verdict {verdict!r} must be one of {', '.join(SIGNATURE_VERDICTS)}")
+    steps = check.strings(raw.get("steps"), "steps") if raw.get("steps") is not None else STEP_NAMES
+    unknown = [s for s in steps if s not in STEP_NAMES]
+    if unknown:
+        check.fail(f"step {unknown[0]!r} is not one of {', '.join(STEP_NAMES)}")
+    when_raw = raw.get("when")
+    if not isinstance(when_raw, dict) or not when_raw:
+        check.fail("when must be a non-empty mapping of conditions")
+    extra = sorted(set(when_raw) - _WHEN_KEYS)
+    if extra:
+        check.fail(f"unknown condition 'when.{extra[0]}'")
+    parts: dict = {}
+    for key, value in when_raw.items():
+        if key == "status":
+            parts[key] = check.statuses(value)
+        elif key in ("error_code", "error_subcode"):
+            parts[key] = check.ints(value, f"when.{key}")
+        else:
+            parts[key] = check.strings(value, f"when.{key}")
+    note = raw.get("note")
+    if not isinstance(note, str) or not note.strip():
+        check.fail("note must say why this answer means the verdict")
+    sources = raw.get("sources")
+    if not isinstance(sources, list) or not sources:
+        check.fail("sources must list where the answer was observed")
+    sig = Signature(id=sig_id, verdict=verdict, steps=frozenset(steps), when=When(**parts),
+                    note=" ".join(note.split()), sources=check.strings(sources, "sources"))
+    check.where = ""
+    return sig
+
+
+def load_signatures(path: Path | None = None) -> tuple[Signature, ...]:
+    path = Path(path) if path else rules_dir() / FILE
+    check = _Check()
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError:
+        raise KnowledgeBaseError(f"{FILE}: cannot read {path}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise KnowledgeBaseError(f"{FILE}:{f' line {mark.line + 1}' if mark else ''} invalid YAML") from None
+    if not isinstance(doc, dict) or doc.get("schema_version") != 1:
+        check.fail("must be a mapping with schema_version: 1")
+    raw_list = doc.get("signatures")
+    if not isinstance(raw_list, list) or not raw_list:
+        check.fail("signatures must be a non-empty list")
+    sigs: list[Signature] = []
+    for raw in raw_list:
+        sig = _parse(raw, check)
+        if any(s.id == sig.id for s in sigs):
+            check.where = sig.id
+            check.fail("duplicate id")
+        sigs.append(sig)
+    return tuple(sigs)
+
+
+# ---- classification --------------------------------------------------------------------------
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def error_fields(doc) -> ErrorFields | None:
+    """Normalise the error envelopes of section 3.1: Graph, flat OAuth, OAuth2 and legacy meta."""
+    if not isinstance(doc, dict):
+        return None
+    err = doc.get("error")
+    if isinstance(err, dict):
+        return ErrorFields(err.get("type"), _int(err.get("code")), _int(err.get("error_subcode")), err.get("message"))
+    if isinstance(err, str):
+        return ErrorFields(err, None, None, doc.get("error_description"))
+    if "error_type" in doc or "error_message" in doc:
+        return ErrorFields(doc.get("error_type"), _int(doc.get("code")), None, doc.get("error_message"))
+    meta = doc.get("meta")
+    if isinstance(meta, dict) and "error_type" in meta:
+        return ErrorFields(meta.get("error_type"), _int(meta.get("code")), None, meta.get("error_message"))
+    return None
+
+
+@dataclass(frozen=True)
+class _Answer:
+    status: int
+    error: ErrorFields | None
+    keys: frozenset[str]
+    text: str  # body (HTML entities resolved) and decoded Location, case-folded
+    location: str
+
+    @classmethod
+    def of(cls, ex: Exchange) -> _Answer:
+        try:
+            doc = json.loads(ex.body)
+        except ValueError:
+            doc = None
+        location = ex.headers.get("location", "")
+        text = html.unescape(ex.body) + "\n" + unquote_plus(location)
+        keys = frozenset(doc) if isinstance(doc, dict) else frozenset()
+        return cls(ex.status or 0, error_fields(doc), keys, text.casefold(), location.casefold())
+
+
+def _holds(when: When, a: _Answer) -> bool:
+    err = a.error or ErrorFields(None, None, None, None)
+    message = (err.message or "").casefold()
+    return all((
+        not when.status or any(lo <= a.status <= hi for lo, hi in when.status),
+        not when.error_type or err.type in when.error_type,
+        not when.error_code or err.code in when.error_code,
+        not when.error_subcode or err.subcode in when.error_subcode,
+        all(f.casefold() in message for f in when.message_contains),
+        all(f.casefold() in a.text for f in when.text_contains),
+        all(f.casefold() in a.location for f in when.location_contains),
+        all(k in a.keys for k in when.json_keys),
+    ))
+
+
+def _detail(ex: Exchange, a: _Answer, sig: Signature | None) -> str:
+    if a.error:
+        code = f" code {a.error.code}" if a.error.code is not None else ""
+        sub = f"/{a.error.subcode}" if a.error.subcode is not None else ""
+        return f"{a.error.type or 'error'}{code}{sub}: {(a.error.message or '')[:200]}"
+    fragments = sig.when.text_contains if sig else ()
+    if fragments:
+        return "answer contains " + ", ".join(f'"{f}"' for f in fragments)
+    if ex.headers.get("location"):
+        return f"redirect to {ex.headers['location']}"
+    if a.keys:
+        return "JSON with " + ", ".join(sorted(a.keys))
+    kind = ex.headers.get("content-type", "no content type").split(";")[0]
+    return f"{kind}, {len(ex.body)} characters"
+
+
+def classify(ex: Exchange, signatures: tuple[Signature, ...]) -> StepResult:
+    if ex.skipped is not None:
+        evidence = {"detail": ex.skipped, **({"form": ex.form} if ex.form else {})}
+        return StepResult(ex, "skipped", None, evidence)
+    if ex.failure is not None:
+        detail = f"{ex.failure} after {ex.attempts} attempt{'s' if ex.attempts != 1 else ''}"
+        return StepResult(ex, "unreachable", None, {"detail": detail, "attempts": ex.attempts})
+    answer = _Answer.of(ex)
+    sig = next((s for s in signatures if ex.step in s.steps and _holds(s.when, answer)), None)
+    evidence: dict = {"detail": _detail(ex, answer, sig)}
+    if answer.error:
+        evidence["error"] = answer.error.to_json()
+    if ex.headers.get("location"):
+        evidence["location"] = ex.headers["location"]
+    if sig:
+        matched = sig.when.text_contains + sig.when.message_contains + sig.when.location_contains
+        if matched:
+            evidence["matched"] = list(matched)
+        evidence["note"] = sig.note
+    else:
+        evidence["note"] = "no signature in probe.yaml matches this answer"
+    if ex.attempts > 1:
+        evidence["attempts"] = ex.attempts
+    return StepResult(ex, sig.verdict if sig else "inconclusive", sig.id if sig else None, evidence)

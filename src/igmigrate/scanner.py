@@ -1,0 +1,241 @@
+"""Run a scan: discover files, prefilter their bytes, analyze candidates (in worker
+processes for large trees), classify hits into findings, apply suppressions and config."""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from igmigrate.analyzers.base import FileAnalysis
+from igmigrate.analyzers.manifests import ManifestError, analyze_manifest, declared_names, reader_for
+from igmigrate.analyzers.markers import mask_spans, scan_markers
+from igmigrate.analyzers.matching import Matcher, file_contexts
+from igmigrate.analyzers.python import ModuleIndex, PythonAnalyzer
+from igmigrate.analyzers.text import TextAnalyzer, tokenize
+from igmigrate import suppressions
+from igmigrate.classify import Classifier
+from igmigrate.discovery import SourceFile, discover
+from igmigrate.findings import FileError, Finding, ScanResult, assign_fingerprints
+from igmigrate.knowledge import KnowledgeBase, default_knowledge_base
+
+DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024
+# One pass over each file's bytes: a file is analyzed only if it holds one of these.
+_PREFILTER_WORDS = (
+    rb"(?i:instagr)", rb"user_profile", rb"user_media", rb"ig_exchange_token", rb"ig_refresh_token",
+    rb"refresh_access_token", rb"oauth/authorize", rb"oauth/access_token", rb"me/media", rb"IGQ[VW]",
+    rb"business_basic", rb"business_manage", rb"business_content", rb"(?i:igmigrate:\s*ignore)",
+)
+PROJECT_MARKERS = {"package.json", "composer.json", "pyproject.toml", "setup.py", "setup.cfg", "go.mod", "Gemfile",
+                   "pom.xml", "build.gradle", "build.gradle.kts", "Cargo.toml"}
+PROJECT_SUFFIXES = (".gemspec", ".csproj", ".sln")
+
+
+@dataclass
+class ScanOptions:
+    paths: list[Path] = field(default_factory=lambda: [Path(".")])
+    excludes: tuple[str, ...] = ()
+    jobs: int = 0  # 0 = CPU count
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    severity_overrides: dict[str, str] = field(default_factory=dict)
+    only_files: frozenset[str] | None = None  # absolute paths (changed-files mode)
+
+
+class _Engine:
+    """Per-process analysis state: built once per worker, reused for every file."""
+
+    def __init__(self, kb: KnowledgeBase, module_files: dict[str, Path], max_file_size: int):
+        self.kb = kb
+        self.matcher = Matcher(kb)
+        self.text = TextAnalyzer(kb, self.matcher)
+        self.python = PythonAnalyzer(self.matcher, ModuleIndex(module_files))
+        self.max_file_size = max_file_size
+        names = [re.escape(p.name.lower()).encode() for p in kb.packages]
+        self.prefilter = re.compile(b"|".join(_PREFILTER_WORDS))
+        self.manifest_prefilter = re.compile(b"(?i:" + b"|".join(names) + b"|instagr)")
+        self.known_rules = set(kb.rules)
+        self.unknown_rule = next((r.id for r in kb.rules.values() if r.name == "unknown-suppression"), "IGM900")
+        self.python_lang = self.text.family("python")
+
+    def analyze(self, source: SourceFile, own_names: frozenset[str]) -> tuple[FileAnalysis | None, FileError | None]:
+        try:
+            size = os.path.getsize(source.path)
+            if size > self.max_file_size:
+                return None, FileError(source.display, f"skipped: {size} bytes is over the {self.max_file_size}-byte limit (--max-file-size)")
+            with open(source.path, "rb") as handle:
+                data = handle.read()
+        except OSError as exc:
+            return None, FileError(source.display, f"cannot read: {exc.strerror or exc}")
+        name = posixpath.basename(source.rel)
+        manifest = reader_for(name)
+        if manifest is None and not self.prefilter.search(data):
+            return None, None
+        if manifest is not None and not self.manifest_prefilter.search(data):
+            return None, None
+        if b"\0" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return None, FileError(source.display, "skipped: binary file")
+        text = _decode(data)
+        result = FileAnalysis(path=source.display, lines=text.splitlines())
+        try:
+            self._analyze_text(source, name, text, result, manifest is not None, own_names)
+        except ManifestError as exc:
+            return result, FileError(source.display, f"cannot parse manifest: {exc}")
+        except RecursionError:
+            return result, FileError(source.display, "skipped: nesting too deep to analyze")
+        suppressions.collect(result, self.known_rules, self.unknown_rule)
+        error = FileError(source.display, result.notices[0]) if result.notices else None
+        return result, error
+
+    def _analyze_text(self, source, name, text, result, is_manifest, own_names) -> None:
+        if is_manifest:
+            result.manifest_names = declared_names(name, text)
+            analyze_manifest(self.kb, name, text, result, own_names | frozenset(result.manifest_names))
+            if not name.endswith(".py"):
+                return  # setup.py is also code; other manifests are data
+        contexts = file_contexts(text)
+        lang = self.text.language_for(name)
+        if name.endswith((".py", ".pyi", ".pyw")):
+            module = ModuleIndex.module_name(source.rel)
+            if self.python.analyze(text, result, module):
+                spans = _python_comment_spans(text)
+                scan_markers(self.kb, text, mask_spans(text, spans), contexts, result, own_names)
+                return
+            result.notices.append("Python parse failed (libcst); scanned with the text rules instead")
+            lang = self.python_lang
+        if lang is None:
+            lang = self.text.family("config")  # unknown text: match values line by line
+        self.text.analyze(text, lang, result)
+        if not lang.documentation:
+            spans = [(t.start, t.end) for t in tokenize(text, lang) if t.kind == "comment"]
+            scan_markers(self.kb, text, mask_spans(text, spans), contexts, result, own_names)
+
+
+def _python_comment_spans(text: str) -> list[tuple[int, int]]:
+    spans = []
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        idx = line.find("#")
+        if idx >= 0 and line[:idx].count('"') % 2 == 0 and line[:idx].count("'") % 2 == 0:
+            spans.append((offset + idx, offset + len(line.rstrip("\n"))))
+        offset += len(line)
+    return spans
+
+
+def _decode(data: bytes) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+# ---------------------------------------------------------------------- workers
+_ENGINE: _Engine | None = None
+
+
+def _init_worker(kb_root: str, module_files: dict[str, Path], max_file_size: int) -> None:
+    global _ENGINE
+    from igmigrate.knowledge import load_knowledge_base
+
+    _ENGINE = _Engine(load_knowledge_base(Path(kb_root)), module_files, max_file_size)
+
+
+def _work(batch: list[tuple[SourceFile, frozenset[str]]]):
+    assert _ENGINE is not None
+    return [_ENGINE.analyze(source, own) for source, own in batch]
+
+
+def _project_roots(files: list[SourceFile]) -> dict[str, str]:
+    """Display path -> project key (nearest folder with a manifest, else the scan root)."""
+    marker_dirs: set[tuple[Path, str]] = set()
+    for f in files:
+        name = posixpath.basename(f.rel)
+        if name in PROJECT_MARKERS or name.endswith(PROJECT_SUFFIXES):
+            marker_dirs.add((f.root, posixpath.dirname(f.rel)))
+    out = {}
+    for f in files:
+        directory = posixpath.dirname(f.rel)
+        while True:
+            if (f.root, directory) in marker_dirs:
+                break
+            if not directory:
+                break
+            directory = posixpath.dirname(directory)
+        out[f.display] = f"{f.root}::{directory}"
+    return out
+
+
+def _own_names(files: list[SourceFile], project_of: dict[str, str]) -> dict[str, frozenset[str]]:
+    """Package names each project declares for itself (read from its manifests)."""
+    names: dict[str, set[str]] = {}
+    for f in files:
+        base = posixpath.basename(f.rel)
+        if base in ("package.json", "composer.json", "pyproject.toml", "setup.py", "setup.cfg") or base.endswith(".gemspec"):
+            try:
+                if os.path.getsize(f.path) > 1024 * 1024:
+                    continue
+                text = f.path.read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                continue
+            names.setdefault(project_of[f.display], set()).update(declared_names(base, text))
+    return {k: frozenset(v) for k, v in names.items()}
+
+
+def scan(options: ScanOptions, kb: KnowledgeBase | None = None, cwd: Path | None = None) -> ScanResult:
+    kb = kb or default_knowledge_base()
+    found = discover(options.paths, options.excludes, cwd=cwd)
+    files = found.files
+    if options.only_files is not None:
+        files = [f for f in files if str(f.path.resolve()) in options.only_files]
+    errors = [FileError(p, m) for p, m in found.problems]
+    project_of = _project_roots(found.files)
+    own = _own_names(found.files, project_of)
+    module_files = {ModuleIndex.module_name(f.rel): f.path for f in found.files if f.rel.endswith(".py")}
+    batch = [(f, own.get(project_of[f.display], frozenset())) for f in files]
+    jobs = options.jobs or os.cpu_count() or 1
+    outcomes = []
+    if jobs <= 1 or len(batch) < 200:
+        engine = _Engine(kb, module_files, options.max_file_size)
+        outcomes = [engine.analyze(source, names) for source, names in batch]
+    else:
+        size = max(16, min(256, len(batch) // (jobs * 8) or 16))
+        chunks = [batch[i:i + size] for i in range(0, len(batch), size)]
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
+                                 initargs=(str(kb.root), module_files, options.max_file_size)) as pool:
+            for part in pool.map(_work, chunks):
+                outcomes.extend(part)
+    analyses = []
+    for analysis, error in outcomes:
+        if analysis is not None and (analysis.hits or analysis.evidence):
+            analyses.append(analysis)
+        if error is not None:
+            errors.append(error)
+    findings = Classifier(kb, analyses, project_of).findings()
+    findings = _apply_config(findings, options, kb)
+    return ScanResult(findings=assign_fingerprints(findings), errors=sorted(errors, key=lambda e: e.path),
+                      files_scanned=len(files))
+
+
+def _apply_config(findings: list[Finding], options: ScanOptions, kb: KnowledgeBase) -> list[Finding]:
+    out = []
+    for f in findings:
+        if options.select and not any(f.rule_id.startswith(s) for s in options.select):
+            continue
+        if any(f.rule_id.startswith(s) for s in options.ignore):
+            continue
+        override = options.severity_overrides.get(f.rule_id)
+        if override:
+            f = f.with_changes(severity=override)
+        out.append(f)
+    return out
