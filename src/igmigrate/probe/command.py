@@ -63,22 +63,22 @@ def register(app: typer.Typer) -> None:
 
 
 def probe(
-    app_id: Annotated[Optional[str], typer.Option("--app-id", help="Instagram app id (client_id).")] = None,
-    redirect_uri: Annotated[Optional[str], typer.Option("--redirect-uri", help="The app's OAuth redirect URI.")] = None,
-    user_id: Annotated[Optional[str], typer.Option("--user-id", help="Instagram user id for the user step.")] = None,
-    api_base: Annotated[str, typer.Option("--api-base", help="OAuth host.")] = DEFAULT_API,
-    graph_base: Annotated[str, typer.Option("--graph-base", help="Graph host.")] = DEFAULT_GRAPH,
+    app_id: Annotated[Optional[str], typer.Option("--app-id", metavar="ID", help="Instagram app id (client_id).")] = None,
+    redirect_uri: Annotated[Optional[str], typer.Option("--redirect-uri", metavar="URI", help="The app's OAuth redirect URI.")] = None,
+    user_id: Annotated[Optional[str], typer.Option("--user-id", metavar="ID", help="Instagram user id for the user step.")] = None,
+    api_base: Annotated[str, typer.Option("--api-base", metavar="URL", help="OAuth host.")] = DEFAULT_API,
+    graph_base: Annotated[str, typer.Option("--graph-base", metavar="URL", help="Graph host.")] = DEFAULT_GRAPH,
     allow_host: Annotated[Optional[list[str]], typer.Option(
-        "--allow-host", help="Also send secrets to this host (repeatable).")] = None,
-    timeout: Annotated[float, typer.Option("--timeout", min=0.01, help="Seconds per attempt.")] = 10.0,
+        "--allow-host", metavar="HOST", help="Also send secrets to this host (repeatable).")] = None,
+    timeout: Annotated[float, typer.Option("--timeout", metavar="SECONDS", min=0.01, help="Seconds per attempt.")] = 10.0,
     retries: Annotated[int, typer.Option(
-        "--retries", min=0, max=10, help="Retries on 429, 5xx and connection errors.")] = 2,
+        "--retries", metavar="N", min=0, max=10, help="Retries on 429, 5xx and connection errors.")] = 2,
     max_requests: Annotated[int, typer.Option(
-        "--max-requests", min=1, help="Most HTTP requests for the whole run, retries included.")] = 25,
+        "--max-requests", metavar="N", min=1, help="Most HTTP requests for the whole run, retries included.")] = 25,
     record_file: Annotated[Optional[Path], typer.Option(
-        "--record", help="Write the masked exchanges to this JSON file.")] = None,
+        "--record", metavar="FILE", help="Write the masked exchanges to this JSON file.")] = None,
     replay_file: Annotated[Optional[Path], typer.Option(
-        "--replay", help="Classify a recording again, offline.")] = None,
+        "--replay", metavar="FILE", help="Classify a recording again, offline.")] = None,
     output: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.text,
     expect: Annotated[Optional[Expect], typer.Option(
         "--expect", help="Exit 1 unless every step that ran has this verdict.")] = None,

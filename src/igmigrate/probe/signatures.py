@@ -179,20 +179,25 @@ def _int(value) -> int | None:
         return None
 
 
+def _str(value) -> str | None:
+    return None if value is None else str(value)
+
+
 def error_fields(doc) -> ErrorFields | None:
     """Normalise the error envelopes of section 3.1: Graph, flat OAuth, OAuth2 and legacy meta."""
     if not isinstance(doc, dict):
         return None
     err = doc.get("error")
     if isinstance(err, dict):
-        return ErrorFields(err.get("type"), _int(err.get("code")), _int(err.get("error_subcode")), err.get("message"))
+        return ErrorFields(_str(err.get("type")), _int(err.get("code")), _int(err.get("error_subcode")),
+                           _str(err.get("message")))
     if isinstance(err, str):
-        return ErrorFields(err, None, None, doc.get("error_description"))
+        return ErrorFields(err, None, None, _str(doc.get("error_description")))
     if "error_type" in doc or "error_message" in doc:
-        return ErrorFields(doc.get("error_type"), _int(doc.get("code")), None, doc.get("error_message"))
+        return ErrorFields(_str(doc.get("error_type")), _int(doc.get("code")), None, _str(doc.get("error_message")))
     meta = doc.get("meta")
     if isinstance(meta, dict) and "error_type" in meta:
-        return ErrorFields(meta.get("error_type"), _int(meta.get("code")), None, meta.get("error_message"))
+        return ErrorFields(_str(meta.get("error_type")), _int(meta.get("code")), None, _str(meta.get("error_message")))
     return None
 
 
@@ -235,7 +240,8 @@ def _detail(ex: Exchange, a: _Answer, sig: Signature | None) -> str:
     if a.error:
         code = f" code {a.error.code}" if a.error.code is not None else ""
         sub = f"/{a.error.subcode}" if a.error.subcode is not None else ""
-        return f"{a.error.type or 'error'}{code}{sub}: {(a.error.message or '')[:200]}"
+        message = " ".join((a.error.message or "").split())  # one line, whatever the server sent
+        return f"{a.error.type or 'error'}{code}{sub}: {message[:200]}"
     fragments = sig.when.text_contains if sig else ()
     if fragments:
         return "answer contains " + ", ".join(f'"{f}"' for f in fragments)
