@@ -115,7 +115,7 @@ class StandIn:
     def _echo(self, seen: Seen):
         raw = f"{seen.method} {seen.path}?{_query_text(seen)} body={seen.body.decode(errors='replace')}"
         if _step_of(seen) == "authorize":
-            return 302, {"Location": f"https://example.invalid/landing?echo={quote(raw)}"}, raw.encode()
+            return 302, {"Location": f"http://127.0.0.1:9/landing?echo={quote(raw)}"}, raw.encode()
         return _json(400, {"error": {"message": f"echo {raw}", "type": "OAuthException", "code": 1}})
 
 
