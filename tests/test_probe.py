@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
-import sys
 import time
-from pathlib import Path
 from urllib.parse import quote, quote_plus
 
 import jsonschema
@@ -19,9 +17,7 @@ from igmigrate.probe import runner as probe_runner
 from igmigrate.probe import signatures as probe_signatures
 from igmigrate.probe.model import VERDICTS
 from igmigrate.probe.steps import SECRET_ENV, STEP_NAMES
-
-sys.path.insert(0, str(Path(__file__).parent))
-from probe_server import ISSUED_CODE, ISSUED_LONG_TOKEN, ISSUED_TOKEN, StandIn  # noqa: E402
+from probe_server import ISSUED_CODE, ISSUED_LONG_TOKEN, ISSUED_TOKEN, StandIn
 
 # Secrets with characters that change under URL and form encoding, so every encoding is checked.
 SECRETS = {

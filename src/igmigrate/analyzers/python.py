@@ -395,6 +395,7 @@ class _Collector(cst.CSTVisitor):
         self.evaluated: list[tuple[int, int, int, int]] = []
         self.strings: list[cst.CSTNode] = []
         self.docstrings: set[int] = set()
+        self.literals: list[tuple[int, int, int, int, str]] = []
 
     # --- scopes
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
@@ -530,6 +531,7 @@ class PythonAnalyzer:
                 literal_names.add(m.group(1))
         catalogue = len(literal_names) >= self.matcher.kb.catalogue_threshold
         collector = _Collector(self, evaluator, result, contexts, class_hosts, catalogue)
+        collector.literals = _string_literals(text)
         try:
             wrapper.visit(collector)
         except RecursionError:
@@ -551,9 +553,19 @@ class PythonAnalyzer:
                 continue
             if (match.rule.id, match.text) in inherited:
                 continue
-            hit = Hit(match.rule.id, span[0], span[1], span[2], span[3], match.text, region=region,
+            where = self._literal_holding(collector, span, match.text)
+            hit = Hit(match.rule.id, where[0], where[1], where[2], where[3], match.text, region=region,
                       catalogue=collector.catalogue and match.rule.detect.kind == "scope", extra=match.extra)
             collector.raw_hits.append((hit, span, match.rule.detect.evidence))
+
+    @staticmethod
+    def _literal_holding(collector: "_Collector", span, text: str):
+        """The string literal inside span that holds the matched text: a sharper location
+        than the start of a long expression (a scope on the fourth line of a URL)."""
+        for literal in collector.literals:
+            if _contains(span, literal[:4]) and text in literal[4]:
+                return literal[:4]
+        return span
 
     def _leftover_strings(self, collector: _Collector) -> None:
         """Strings in places no candidate covered (comparisons, `in` tests, bare expressions)."""
@@ -617,6 +629,16 @@ def _class_hosts(table: ModuleTable, contexts: dict, text: str) -> dict[str | No
         else:
             out[cls] = out[None]
     return out
+
+
+def _string_literals(text: str) -> list[tuple[int, int, int, int, str]]:
+    """(line, col, end_line, end_col, source text) of every string token, 1-based columns."""
+    try:
+        return [(t.start[0], t.start[1] + 1, t.end[0], t.end[1] + 1, t.string)
+                for t in tokenize.generate_tokens(io.StringIO(text).readline)
+                if t.type == tokenize.STRING or t.type == getattr(tokenize, "FSTRING_MIDDLE", -1)]
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        return []
 
 
 def _comments_and_docstrings(text: str):

@@ -46,9 +46,10 @@ def _token_regex(lang: Language) -> re.Pattern:
         parts.append(f"(?P<bc{i}>{anchor}{re.escape(open_)}.*?(?:{re.escape(close)}|\\Z))")
     for i, quote in enumerate(lang.quotes):
         q = re.escape(quote)
-        if quote == "`":
-            body = r"(?:\\.|[^`\\])*" if lang.family != "go" else r"[^`]*"
-            parts.append(f"(?P<s{i}>{q}{body}(?:{q}|\\Z))")
+        if quote == "`" and lang.family != "go":
+            parts.append(r"(?P<tpl>`)")  # template literal: scanned by hand (nested ${`...`})
+        elif quote == "`":
+            parts.append(f"(?P<s{i}>`[^`]*(?:`|\\Z))")
         else:
             parts.append(f"(?P<s{i}>{q}(?:\\\\.|[^{q}\\\\\\n])*{q}?)")
     parts.append(f"(?P<ident>{_IDENT})")
@@ -56,24 +57,106 @@ def _token_regex(lang: Language) -> re.Pattern:
     return re.compile("|".join(parts), re.DOTALL | re.MULTILINE)
 
 
-def tokenize(text: str, lang: Language) -> list[Token]:
+_OPENERS = ("${", "#{")
+
+
+def interpolations(body: str, lang: Language) -> list[tuple[int, int]]:
+    """(start, end) of each `${...}` / `#{...}` in a string body, braces balanced."""
+    if lang.interpolation is None or not any(o in body for o in _OPENERS):
+        return []
+    out = []
+    i = 0
+    while i < len(body):
+        if body.startswith(_OPENERS, i) and lang.interpolation.pattern.startswith(("\\$", "#")):
+            depth, j = 1, i + 2
+            while j < len(body) and depth:
+                depth += {"{": 1, "}": -1}.get(body[j], 0)
+                j += 1
+            out.append((i, j))
+            i = j
+        else:
+            i += 1
+    return out
+
+
+def _template_end(text: str, i: int) -> int:
+    """End of the template literal opening at text[i] (a backtick), nested ${...} included."""
+    n = len(text)
+    j = i + 1
+    while j < n:
+        c = text[j]
+        if c == "\\":
+            j += 2
+        elif c == "`":
+            return j + 1
+        elif c == "$" and text.startswith("${", j):
+            j = _code_end(text, j + 2)
+        else:
+            j += 1
+    return n
+
+
+def _code_end(text: str, j: int) -> int:
+    """Index after the brace closing an interpolation that starts at text[j]."""
+    n = len(text)
+    depth = 1
+    while j < n:
+        c = text[j]
+        if c in "'\"":
+            k = j + 1
+            while k < n and text[k] != c and text[k] != "\n":
+                k += 2 if text[k] == "\\" else 1
+            j = k + 1
+            continue
+        if c == "`":
+            j = _template_end(text, j)
+            continue
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+            if depth == 0:
+                return j + 1
+        j += 1
+    return n
+
+
+def tokenize(text: str, lang: Language, base: int = 0, first_line: int = 1) -> list[Token]:
     tokens = []
-    line = 1
+    line = first_line
     last = 0
-    for m in _token_regex(lang).finditer(text):
+    regex = _token_regex(lang)
+    pos = 0
+    while True:
+        m = regex.search(text, pos)
+        if m is None:
+            break
         line += text.count("\n", last, m.start())
         last = m.start()
         kind = m.lastgroup or ""
         raw = m.group(0)
+        pos = m.end() if m.end() > m.start() else m.start() + 1
+        if kind == "tpl":
+            end_index = _template_end(text, m.start())
+            raw = text[m.start():end_index]
+            kind = "s_tpl"
+            pos = end_index
+        start, end = base + m.start(), base + m.start() + len(raw)
         if kind.startswith(("lc", "bc")):
-            tokens.append(Token("comment", raw, m.start(), m.end(), line, raw))
+            tokens.append(Token("comment", raw, start, end, line, raw))
         elif kind.startswith("s"):
             body = raw[1:-1] if len(raw) >= 2 and raw[-1] == raw[0] else raw[1:]
-            tokens.append(Token("str", raw, m.start(), m.end(), line, body))
+            tokens.append(Token("str", raw, start, end, line, body))
+            # Code inside ${...} is code: its strings and names take part like any other.
+            for s_start, s_end in interpolations(body, lang):
+                inner = body[s_start + 2:s_end - 1]
+                offset = m.start() + 1 + s_start + 2
+                tokens.extend(tokenize(inner, lang, base + offset, line + text.count("\n", m.start(), offset)))
+            last = m.start()
         elif kind == "ident":
-            tokens.append(Token("ident", raw, m.start(), m.end(), line))
+            tokens.append(Token("ident", raw, start, end, line))
         else:
-            tokens.append(Token("op", raw, m.start(), m.end(), line))
+            tokens.append(Token("op", raw, start, end, line))
     return tokens
 
 
@@ -123,9 +206,9 @@ class TextAnalyzer:
             return
         tokens = tokenize(text, lang)
         strings = [t for t in tokens if t.kind == "str"]
-        names = set()
-        for t in strings:
-            names |= self.matcher.permission_names(t.value)
+        # A catalogue (an SDK's permission enum) holds many literals that are each one name;
+        # a request holds them comma-joined in one string.
+        names = {t.value for t in strings if t.value in self.matcher.known_permissions}
         catalogue = len(names) >= self.kb.catalogue_threshold
         host_scope = contexts["instagram_context"] and not OTHER_PLATFORM_HOST.search(text)
         lines = result.lines
@@ -233,6 +316,21 @@ class TextAnalyzer:
     def _interpolate(self, body: str, lang: Language, constants, inherited: set[str]) -> str:
         if lang.interpolation is None or not body:
             return body
+        spans = interpolations(body, lang)
+        if spans:
+            out, last = [], 0
+            for start, end in spans:
+                out.append(body[last:start])
+                expr = body[start + 2:end - 1].strip()
+                known = constants.get(_last_segment(expr)) if re.fullmatch(_IDENT, expr or "-") else None
+                if known is not None:
+                    inherited.update(known[1])
+                    out.append(known[0])
+                else:
+                    out.append("{" + (re.sub(r"[^\w]+", "_", expr).strip("_")[:40]) + "}")
+                last = end
+            out.append(body[last:])
+            return "".join(out)
 
         def substitute(m: re.Match) -> str:
             name = _last_segment(m.group(1).strip()) if re.fullmatch(_IDENT, m.group(1).strip() or "-") else ""
