@@ -62,7 +62,8 @@ class _Engine:
         self.unknown_rule = next((r.id for r in kb.rules.values() if r.name == "unknown-suppression"), "IGM900")
         self.python_lang = self.text.family("python")
 
-    def analyze(self, source: SourceFile, own_names: frozenset[str]) -> tuple[FileAnalysis | None, FileError | None]:
+    def analyze(self, source: SourceFile, own_names: frozenset[str],
+                force: bool = False) -> tuple[FileAnalysis | None, FileError | None]:
         try:
             size = os.path.getsize(source.path)
             if size > self.max_file_size:
@@ -73,7 +74,7 @@ class _Engine:
             return None, FileError(source.display, f"cannot read: {exc.strerror or exc}")
         name = posixpath.basename(source.rel)
         manifest = reader_for(name)
-        if manifest is None and not self.prefilter.search(data):
+        if manifest is None and not force and not self.prefilter.search(data):
             return None, None
         if manifest is not None and not self.manifest_prefilter.search(data):
             return None, None
@@ -215,6 +216,7 @@ def scan(options: ScanOptions, kb: KnowledgeBase | None = None, cwd: Path | None
                                  initargs=(str(kb.root), module_files, options.max_file_size)) as pool:
             for part in pool.map(_work, chunks):
                 outcomes.extend(part)
+    outcomes += _importers_of_instagram_modules(batch, outcomes, kb, module_files, options.max_file_size)
     analyses = []
     for analysis, error in outcomes:
         if analysis is not None and (analysis.hits or analysis.evidence):
@@ -225,6 +227,34 @@ def scan(options: ScanOptions, kb: KnowledgeBase | None = None, cwd: Path | None
     findings = _apply_config(findings, options, kb)
     return ScanResult(findings=assign_fingerprints(findings), errors=sorted(errors, key=lambda e: e.path),
                       files_scanned=len(files))
+
+
+def _importers_of_instagram_modules(batch, outcomes, kb, module_files, max_file_size):
+    """Second pass for Python files the prefilter skipped but that import a module of the
+    tree whose constants hold Instagram URLs or scopes (`from .consts import BASE`, then
+    `BASE + "/me"`): only those few files are read again and parsed."""
+    exporting = {ModuleIndex.module_name(source.rel).rsplit(".", 1)[-1]
+                 for (source, _), (analysis, _) in zip(batch, outcomes)
+                 if analysis is not None and analysis.exports_instagram}
+    if not exporting:
+        return []
+    names = b"|".join(re.escape(n.encode()) for n in sorted(exporting))
+    importer = re.compile(rb"^[ \t]*(?:from[ \t]+[\w.]*\b(?:" + names + rb")\b|import[ \t]+[\w.]*\b(?:" + names
+                          + rb")\b|from[ \t]+[\w.]+[ \t]+import[^\n]*\b(?:" + names + rb")\b)", re.MULTILINE)
+    engine = None
+    extra = []
+    for (source, own), (analysis, error) in zip(batch, outcomes):
+        if analysis is not None or error is not None or not source.rel.endswith(".py"):
+            continue
+        try:
+            with open(source.path, "rb") as handle:
+                data = handle.read(max_file_size + 1)
+        except OSError:
+            continue
+        if importer.search(data):
+            engine = engine or _Engine(kb, module_files, max_file_size)
+            extra.append(engine.analyze(source, own, force=True))
+    return extra
 
 
 def _apply_config(findings: list[Finding], options: ScanOptions, kb: KnowledgeBase) -> list[Finding]:

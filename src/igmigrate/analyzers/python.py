@@ -525,6 +525,8 @@ class PythonAnalyzer:
         table = _build_table(tree, module, self.index, self.matcher, 0)
         evaluator = Evaluator(table, module, self.index, self.matcher)
         class_hosts = _class_hosts(table, contexts, text)
+        result.exports_instagram = any(b.own or (isinstance(b.value, str) and INSTAGRAM_HOST.search(b.value))
+                                       for b in table.constants.values())
         literal_names: set[str] = set()
         for m in re.finditer(r"['\"]([a-z_]{4,60})['\"]", text):
             if m.group(1) in self.matcher.known_permissions:
