@@ -31,7 +31,7 @@ def to_text(results: list[StepResult], summary: dict, header: str) -> str:
     rows = [("STEP", "REQUEST", "STATUS", "VERDICT", "EVIDENCE")]
     for r in results:
         ex = r.exchange
-        request = f"{ex.method} {ex.url}" if ex.url else ex.method
+        request = f"{ex.method} {ex.url}" if ex.url else "-"
         rows.append((ex.step, request, str(ex.status) if ex.status is not None else "-", r.verdict, _evidence_cell(r)))
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     lines = [header, ""]
