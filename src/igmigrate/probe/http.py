@@ -95,7 +95,7 @@ class Transport:
 
     def send(self, req: Request) -> Outcome:
         start = time.monotonic()
-        outcome = Outcome(over_budget=True)
+        outcome = Outcome()
         attempts = 0
         while self.sent < self.max_requests:
             self.sent += 1

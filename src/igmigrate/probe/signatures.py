@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote_plus
 
-import yaml
-
-from igmigrate.knowledge import KnowledgeBaseError, rules_dir
+# The knowledge base's own checker and loader: same messages ("probe.yaml: signature x: ...").
+from igmigrate.knowledge import _Checker, _load_yaml, rules_dir
 from igmigrate.probe.model import Exchange, StepResult
 from igmigrate.probe.steps import STEP_NAMES
 
@@ -66,55 +65,46 @@ class ErrorFields:
 # ---- loading ---------------------------------------------------------------------------------
 
 
-class _Check:
-    def __init__(self) -> None:
-        self.where = ""
-
-    def fail(self, problem: str) -> None:
-        where = f" signature {self.where}:" if self.where else ""
-        raise KnowledgeBaseError(f"{FILE}:{where} {problem}")
-
-    def strings(self, raw, what: str) -> tuple[str, ...]:
-        items = raw if isinstance(raw, list) else [raw]
-        if not items or not all(isinstance(s, str) and s.strip() for s in items):
-            self.fail(f"{what} must be a non-empty string or list of strings")
-        return tuple(items)
-
-    def ints(self, raw, what: str) -> tuple[int, ...]:
-        items = raw if isinstance(raw, list) else [raw]
-        if not items or not all(isinstance(i, int) and not isinstance(i, bool) for i in items):
-            self.fail(f"{what} must be an integer or list of integers")
-        return tuple(items)
-
-    def statuses(self, raw) -> tuple[tuple[int, int], ...]:
-        out = []
-        for item in raw if isinstance(raw, list) else [raw]:
-            if isinstance(item, int) and not isinstance(item, bool) and 100 <= item <= 599:
-                out.append((item, item))
-            elif isinstance(item, str) and _STATUS_CLASS.match(item):
-                low = int(item[0]) * 100
-                out.append((low, low + 99))
-            else:
-                self.fail(f"when.status {item!r} must be an HTTP status (100-599) or a class like '4xx'")
-        if not out:
-            self.fail("when.status must not be empty")
-        return tuple(out)
+def _strings(check: _Checker, raw, what: str) -> tuple[str, ...]:
+    items = raw if isinstance(raw, list) else [raw]
+    if not items or not all(isinstance(s, str) and s.strip() for s in items):
+        check.fail(f"{what} must be a non-empty string or list of strings")
+    return tuple(items)
 
 
-def _parse(raw, check: _Check) -> Signature:
-    if not isinstance(raw, dict):
-        check.fail("each signature must be a mapping")
-    check.where = str(raw.get("id", "?"))
-    extra = sorted(set(raw) - _SIG_KEYS)
-    if extra:
-        check.fail(f"unknown key '{extra[0]}'")
+def _ints(check: _Checker, raw, what: str) -> tuple[int, ...]:
+    items = raw if isinstance(raw, list) else [raw]
+    if not items or not all(isinstance(i, int) and not isinstance(i, bool) for i in items):
+        check.fail(f"{what} must be an integer or list of integers")
+    return tuple(items)
+
+
+def _statuses(check: _Checker, raw) -> tuple[tuple[int, int], ...]:
+    out = []
+    for item in raw if isinstance(raw, list) else [raw]:
+        if isinstance(item, int) and not isinstance(item, bool) and 100 <= item <= 599:
+            out.append((item, item))
+        elif isinstance(item, str) and _STATUS_CLASS.match(item):
+            low = int(item[0]) * 100
+            out.append((low, low + 99))
+        else:
+            check.fail(f"when.status {item!r} must be an HTTP status (100-599) or a class like '4xx'")
+    if not out:
+        check.fail("when.status must not be empty")
+    return tuple(out)
+
+
+def _parse(raw, check: _Checker) -> Signature:
+    raw = check.mapping(raw, "each signature")
+    check.where = f"signature {raw.get('id', '?')}"
+    check.unknown_keys(raw, _SIG_KEYS)
     sig_id = raw.get("id")
     if not isinstance(sig_id, str) or not _ID.match(sig_id):
         check.fail("id must be lower-case words joined by '-'")
     verdict = raw.get("verdict")
     if verdict not in SIGNATURE_VERDICTS:
         check.fail(f"verdict {verdict!r} must be one of {', '.join(SIGNATURE_VERDICTS)}")
-    steps = check.strings(raw.get("steps"), "steps") if raw.get("steps") is not None else STEP_NAMES
+    steps = _strings(check, raw["steps"], "steps") if raw.get("steps") is not None else STEP_NAMES
     unknown = [s for s in steps if s not in STEP_NAMES]
     if unknown:
         check.fail(f"step {unknown[0]!r} is not one of {', '.join(STEP_NAMES)}")
@@ -127,11 +117,11 @@ def _parse(raw, check: _Check) -> Signature:
     parts: dict = {}
     for key, value in when_raw.items():
         if key == "status":
-            parts[key] = check.statuses(value)
+            parts[key] = _statuses(check, value)
         elif key in ("error_code", "error_subcode"):
-            parts[key] = check.ints(value, f"when.{key}")
+            parts[key] = _ints(check, value, f"when.{key}")
         else:
-            parts[key] = check.strings(value, f"when.{key}")
+            parts[key] = _strings(check, value, f"when.{key}")
     note = raw.get("note")
     if not isinstance(note, str) or not note.strip():
         check.fail("note must say why this answer means the verdict")
@@ -139,21 +129,15 @@ def _parse(raw, check: _Check) -> Signature:
     if not isinstance(sources, list) or not sources:
         check.fail("sources must list where the answer was observed")
     sig = Signature(id=sig_id, verdict=verdict, steps=frozenset(steps), when=When(**parts),
-                    note=" ".join(note.split()), sources=check.strings(sources, "sources"))
+                    note=" ".join(note.split()), sources=_strings(check, sources, "sources"))
     check.where = ""
     return sig
 
 
 def load_signatures(path: Path | None = None) -> tuple[Signature, ...]:
     path = Path(path) if path else rules_dir() / FILE
-    check = _Check()
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError:
-        raise KnowledgeBaseError(f"{FILE}: cannot read {path}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise KnowledgeBaseError(f"{FILE}:{f' line {mark.line + 1}' if mark else ''} invalid YAML") from None
+    check = _Checker(path)
+    doc = _load_yaml(path)
     if not isinstance(doc, dict) or doc.get("schema_version") != 1:
         check.fail("must be a mapping with schema_version: 1")
     raw_list = doc.get("signatures")
@@ -163,7 +147,7 @@ def load_signatures(path: Path | None = None) -> tuple[Signature, ...]:
     for raw in raw_list:
         sig = _parse(raw, check)
         if any(s.id == sig.id for s in sigs):
-            check.where = sig.id
+            check.where = f"signature {sig.id}"
             check.fail("duplicate id")
         sigs.append(sig)
     return tuple(sigs)
