@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from igmigrate.analyzers.base import Evidence, FileAnalysis, Hit
 from igmigrate.findings import Finding
@@ -30,6 +30,21 @@ class _SafeDict(dict):
 
 
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+
+
+def _merge_same_line(hits: list[Hit]) -> list[Hit]:
+    """One finding per rule and line: 'user_profile, user_media' rather than two findings."""
+    merged: dict[tuple[int, str, bool], Hit] = {}
+    for hit in hits:
+        key = (hit.line, hit.rule_id, hit.in_comment)
+        first = merged.get(key)
+        if first is None:
+            merged[key] = hit
+        elif hit.match not in first.match.split(", "):
+            merged[key] = replace(first, match=f"{first.match}, {hit.match}",
+                                  column=min(first.column, hit.column), end_column=max(first.end_column, hit.end_column),
+                                  extra=first.extra + tuple(e for e in hit.extra if e not in first.extra))
+    return list(merged.values())
 
 
 def fill(template: str, fields: dict) -> str:
@@ -65,7 +80,7 @@ class Classifier:
     def findings(self) -> list[Finding]:
         out = []
         for a in self.analyses:
-            for hit in a.hits:
+            for hit in _merge_same_line(a.hits):
                 finding = self._finding(a, hit)
                 if finding is not None:
                     out.append(finding)
@@ -92,7 +107,7 @@ class Classifier:
         elif rule.detect.kind == "scope" and hit.catalogue:
             severity = "note"
             fields["match"] += " (listed in a permission catalogue, not requested here)"
-        elif "only_if_code" in fields and not self._project_uses(a, fields["only_if_code"]):
+        elif "only_if_code" in fields and not self._project_uses(a, fields.get("package", "")):
             severity = "note"
             fields["detail"] += "; the Instagram part is not used in this project's code"
         elif rule.detect.kind == "marker" and rule.severity == "note" and not hit.in_comment:
@@ -147,8 +162,8 @@ class Classifier:
         location = f"line {evidence.line}" if path == a.path else f"{path}:{evidence.line}"
         return f"{self.mask(evidence.match)} at {location}"
 
-    def _project_uses(self, a: FileAnalysis, pattern: str) -> bool:
+    def _project_uses(self, a: FileAnalysis, package: str) -> bool:
+        """Whether code of the same project uses the package's Instagram part (only_if_code)."""
         project = self.project_of.get(a.path, "")
-        regex = re.compile(pattern)
-        return any(regex.search("\n".join(other.lines)) for other in self.analyses
-                   if self.project_of.get(other.path, "") == project and other is not a)
+        return any(package in other.code_flags for other in self.analyses
+                   if self.project_of.get(other.path, "") == project)

@@ -81,6 +81,7 @@ def build_options(paths, exclude, select, ignore, jobs, max_file_size, config_fi
         select=tuple(select or config.select),
         ignore=tuple(ignore or ()) + tuple(config.ignore),
         severity_overrides=config.severity,
+        exclude_base=config.path.parent if config.path else None,
     )
     return options, fail_on or config.fail_on or "error", kb
 

@@ -43,33 +43,28 @@ def display_path(path: Path, cwd: Path) -> str:
         return path.as_posix()
 
 
-def matches_exclude(rel: str, patterns: tuple[str, ...] | list[str]) -> bool:
-    """gitignore-flavoured: 'dir/' excludes a directory anywhere, 'a/b/' from the root,
-    globs match the name or the whole relative path."""
+def matches_exclude(rel: str, patterns: tuple[str, ...] | list[str], anchored_rel: str | None = None) -> bool:
+    """gitignore-flavoured patterns. 'name' or 'dir/' match at any depth; '/dir/' or 'a/b'
+    are anchored: matched from the base folder (the config file's folder, given as
+    anchored_rel) or, without one, from the scan root."""
     parts = rel.split("/")
-    name = parts[-1]
-    for pattern in patterns:
-        pattern = pattern.strip()
-        if not pattern:
-            continue
-        anchored = pattern.startswith("/")
-        pattern = pattern.lstrip("/")
+    for raw in patterns:
+        pattern = raw.strip()
         if pattern.startswith("./"):
             pattern = pattern[2:]
-        if pattern.endswith("/"):
-            directory = pattern.rstrip("/")
-            if "/" in directory or anchored:
-                if rel.startswith(directory + "/") or fnmatch.fnmatch(rel, directory + "/*"):
-                    return True
-            elif any(fnmatch.fnmatch(p, directory) for p in parts[:-1]):
-                return True
+        if not pattern:
             continue
-        if "/" in pattern or anchored:
-            if pattern.endswith("/**") and rel.startswith(pattern[:-3] + "/"):
+        is_dir = pattern.endswith("/") or pattern.endswith("/**")
+        anchored = pattern.startswith("/") or "/" in pattern.strip("/").removesuffix("/**")
+        pattern = pattern.strip("/").removesuffix("/**")
+        if anchored:
+            target = (anchored_rel if anchored_rel is not None else rel).split("/")
+            prefixes = ["/".join(target[:i]) for i in range(1, len(target))]
+            if any(fnmatch.fnmatch(p, pattern) for p in prefixes):
                 return True
-            if fnmatch.fnmatch(rel, pattern) or rel.startswith(pattern + "/"):
+            if not is_dir and fnmatch.fnmatch("/".join(target), pattern):
                 return True
-        elif fnmatch.fnmatch(name, pattern) or any(fnmatch.fnmatch(p, pattern) for p in parts[:-1]):
+        elif any(fnmatch.fnmatch(p, pattern) for p in (parts[:-1] if is_dir else parts)):
             return True
     return False
 
@@ -127,8 +122,16 @@ def _walk(root: Path, problems: list[tuple[str, str]], cwd: Path) -> list[str]:
 
 
 def discover(paths: list[Path], excludes: tuple[str, ...], cwd: Path | None = None,
-             use_default_excludes: bool = True) -> Discovery:
+             use_default_excludes: bool = True, exclude_base: Path | None = None) -> Discovery:
     cwd = (cwd or Path.cwd()).resolve()
+    base = (exclude_base or cwd).resolve()
+
+    def from_base(path: Path) -> str | None:
+        try:
+            return path.resolve().relative_to(base).as_posix() if not path.is_symlink() else path.relative_to(base).as_posix()
+        except ValueError:
+            return None
+
     result = Discovery()
     patterns = tuple(excludes) + (DEFAULT_EXCLUDES if use_default_excludes else ())
     seen: set[Path] = set()
@@ -157,10 +160,8 @@ def discover(paths: list[Path], excludes: tuple[str, ...], cwd: Path | None = No
         root_real = os.path.realpath(root)
         for rel in sorted(rels):
             path = root / rel
-            if not explicit and matches_exclude(rel, patterns):
-                continue
-            if explicit and matches_exclude(display_path(path, cwd), patterns):
-                # Config excludes also apply to files named on the command line (pre-commit).
+            # Excludes also apply to files named on the command line (pre-commit passes names).
+            if matches_exclude(rel if not explicit else display_path(path, cwd), patterns, from_base(path)):
                 continue
             if os.path.islink(path):
                 target = os.path.realpath(path)

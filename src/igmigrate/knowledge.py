@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -124,7 +125,11 @@ class KnowledgeBase:
 
 
 def rules_dir() -> Path:
-    """The installed copy (inside the package) or, in a source checkout, top-level rules/."""
+    """IGMIGRATE_RULES_DIR if set (a team's own copy of the knowledge base), else the
+    installed copy (inside the package) or, in a source checkout, top-level rules/."""
+    override = os.environ.get("IGMIGRATE_RULES_DIR")
+    if override:
+        return Path(override)
     packaged = Path(__file__).resolve().parent / "rules"
     if packaged.is_dir():
         return packaged

@@ -44,6 +44,7 @@ class ScanOptions:
     ignore: tuple[str, ...] = ()
     severity_overrides: dict[str, str] = field(default_factory=dict)
     only_files: frozenset[str] | None = None  # absolute paths (changed-files mode)
+    exclude_base: Path | None = None  # folder anchored excludes are relative to (the config's)
 
 
 class _Engine:
@@ -55,7 +56,9 @@ class _Engine:
         self.text = TextAnalyzer(kb, self.matcher)
         self.python = PythonAnalyzer(self.matcher, ModuleIndex(module_files))
         self.max_file_size = max_file_size
-        names = [re.escape(p.name.lower()).encode() for p in kb.packages]
+        # Manifests name packages in pieces (Maven groupId/artifactId, Go module paths).
+        names = sorted({re.escape(part).encode() for p in kb.packages for part in re.split(r"[:/]", p.name.lower())
+                        if len(part) > 3})
         self.prefilter = re.compile(b"|".join(_PREFILTER_WORDS))
         self.manifest_prefilter = re.compile(b"(?i:" + b"|".join(names) + b"|instagr)")
         self.known_rules = set(kb.rules)
@@ -99,10 +102,13 @@ class _Engine:
             if not name.endswith(".py"):
                 return  # setup.py is also code; other manifests are data
         contexts = file_contexts(text)
+        result.code_flags = tuple(p.name for p in self.kb.packages if p.only_if_code is not None
+                                  and p.only_if_code.search(text))
         lang = self.text.language_for(name)
         if name.endswith((".py", ".pyi", ".pyw")):
             module = ModuleIndex.module_name(source.rel)
             if self.python.analyze(text, result, module):
+                contexts["instagram_context"] = contexts["instagram_context"] or bool(result.hits)
                 spans = _python_comment_spans(text)
                 scan_markers(self.kb, text, mask_spans(text, spans), contexts, result, own_names)
                 return
@@ -111,6 +117,7 @@ class _Engine:
         if lang is None:
             lang = self.text.family("config")  # unknown text: match values line by line
         self.text.analyze(text, lang, result)
+        contexts["instagram_context"] = contexts["instagram_context"] or bool(result.hits)
         if not lang.documentation:
             spans = [(t.start, t.end) for t in tokenize(text, lang) if t.kind == "comment"]
             scan_markers(self.kb, text, mask_spans(text, spans), contexts, result, own_names)
@@ -195,7 +202,7 @@ def _own_names(files: list[SourceFile], project_of: dict[str, str]) -> dict[str,
 
 def scan(options: ScanOptions, kb: KnowledgeBase | None = None, cwd: Path | None = None) -> ScanResult:
     kb = kb or default_knowledge_base()
-    found = discover(options.paths, options.excludes, cwd=cwd)
+    found = discover(options.paths, options.excludes, cwd=cwd, exclude_base=options.exclude_base)
     files = found.files
     if options.only_files is not None:
         files = [f for f in files if str(f.path.resolve()) in options.only_files]
@@ -219,7 +226,7 @@ def scan(options: ScanOptions, kb: KnowledgeBase | None = None, cwd: Path | None
     outcomes += _importers_of_instagram_modules(batch, outcomes, kb, module_files, options.max_file_size)
     analyses = []
     for analysis, error in outcomes:
-        if analysis is not None and (analysis.hits or analysis.evidence):
+        if analysis is not None and (analysis.hits or analysis.evidence or analysis.code_flags):
             analyses.append(analysis)
         if error is not None:
             errors.append(error)

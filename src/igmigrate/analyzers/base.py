@@ -47,6 +47,7 @@ class FileAnalysis:
     suppressions: dict[int, tuple[str, ...] | None] = field(default_factory=dict)  # line -> rule ids (None = all)
     unknown_suppressions: list[tuple[int, str]] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)  # source lines, for snippets
+    code_flags: tuple[str, ...] = ()  # packages whose Instagram part this code uses (only_if_code)
     exports_instagram: bool = False  # a Python module whose constants hold Instagram URLs or scopes
 
     def add_hit(self, hit: Hit, evidence_kind: str | None) -> None:

@@ -119,8 +119,8 @@ class Matcher:
                     continue
                 whole = text.strip() == token
                 if ctx.prose:
-                    # Free text: only distinctive values, never plain words like "basic".
-                    if rule.detect.scope_context:
+                    # Free text: distinctive values only, never plain words like "basic" or "likes".
+                    if rule.detect.scope_context or rule.detect.requires:
                         continue
                 elif rule.detect.scope_context:
                     if not (scope_like or param) or not (whole or is_list or param):

@@ -433,13 +433,13 @@ class _Collector(cst.CSTVisitor):
     # --- candidates
     def visit_Assign(self, node: cst.Assign) -> None:
         name = _target_name(node.targets[0].target) if node.targets else None
-        self._candidate(node.value, name)
+        self._candidate(node.value, name, binding=True)
         if self.ev.locals is not None and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
             self.ev.locals[node.targets[0].target.value] = self.ev.bind(node.value)
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         if node.value is not None:
-            self._candidate(node.value, _target_name(node.target))
+            self._candidate(node.value, _target_name(node.target), binding=True)
             if self.ev.locals is not None and isinstance(node.target, cst.Name):
                 self.ev.locals[node.target.value] = self.ev.bind(node.value)
 
@@ -480,7 +480,8 @@ class _Collector(cst.CSTVisitor):
         pos = self.get_metadata(PositionProvider, node)
         return (pos.start.line, pos.start.column + 1, pos.end.line, pos.end.column + 1)
 
-    def _candidate(self, node: cst.BaseExpression, context_name: str | None, key_like: bool = False) -> None:
+    def _candidate(self, node: cst.BaseExpression, context_name: str | None, key_like: bool = False,
+                   binding: bool = False) -> None:
         if isinstance(node, (cst.Integer, cst.Float, cst.Lambda)):
             return
         span = self._pos(node)
@@ -491,7 +492,7 @@ class _Collector(cst.CSTVisitor):
         if not text:
             return
         inherited = set(self.ev.refs)
-        self.analyzer.emit(self, text, span, context_name, key_like, inherited)
+        self.analyzer.emit(self, text, span, context_name, key_like, inherited, binding)
 
     def region(self) -> str | None:
         return ".".join(self.class_stack) if self.class_stack else None
@@ -543,10 +544,11 @@ class PythonAnalyzer:
         self._prose(text, result, contexts)
         return True
 
-    def emit(self, collector: _Collector, text: str, span, context_name, key_like, inherited) -> None:
+    def emit(self, collector: _Collector, text: str, span, context_name, key_like, inherited, binding=False) -> None:
         region = collector.region()
-        host_scope = collector.class_hosts.get(collector.class_stack[0] if collector.class_stack else None,
-                                               collector.class_hosts.get(None, False))
+        # A bare path ("oauth/access_token") bound to a name is reported where it is used.
+        host_scope = not binding and collector.class_hosts.get(
+            collector.class_stack[0] if collector.class_stack else None, collector.class_hosts.get(None, False))
         scope_like = bool(context_name and _SCOPE_WORD.search(context_name))
         ctx = Context(scope_context=scope_like, catalogue=collector.catalogue, instagram_host_scope=host_scope,
                       **collector.base_ctx)
@@ -599,7 +601,7 @@ class PythonAnalyzer:
                 keep.append((hit, evidence))
         seen = set()
         for hit, evidence in sorted(keep, key=lambda h: (h[0].line, h[0].rule_id, -len(h[0].match))):
-            key = (hit.line, hit.rule_id)
+            key = (hit.line, hit.rule_id, hit.match)
             if key in seen:
                 continue
             seen.add(key)

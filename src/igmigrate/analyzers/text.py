@@ -20,6 +20,8 @@ from igmigrate.knowledge import KnowledgeBase, Language
 _IDENT = r"[$@]?[A-Za-z_]\w*(?:(?:::|->|\?\.|\.)[$]?[A-Za-z_]\w*)*"
 _SCOPE_WORD = re.compile(r"(?i)scope|permission")
 _ASSIGN_OPS = {"=", ":=", ":", "=>", "||=", "??=", "+="}
+# `KEY=value`, `key: value`, `ENV KEY=value`, `export KEY=value`, `- value` (YAML list item)
+_BARE = re.compile(r"^\s*(?:export\s+|ENV\s+|ARG\s+|set\s+|-\s+)?([\w.\-\[\]]*)\s*(?:=|:\s|:$|\s)?\s*(.*)$")
 
 
 @dataclass(frozen=True)
@@ -242,9 +244,35 @@ class TextAnalyzer:
                         catalogue=catalogue and match.rule.detect.kind == "scope", extra=match.extra),
                     match.rule.detect.evidence,
                 )
+        if lang.bare_values or lang.family == "shell":
+            self._bare_values(text, tokens, lang, constants, result, contexts, host_scope, reported)
         for t in tokens:
             if t.kind == "comment":
                 self._prose(t.value, t.line, t.start - _line_start(text, t.start), result, contexts, comment=True)
+
+    def _bare_values(self, text, tokens, lang, constants, result, contexts, host_scope, reported) -> None:
+        """Config and shell lines hold unquoted values: `SCOPE=user_profile`, `scope: user_media`,
+        `ENV URL=https://...`. Each such line is matched as `key = value`."""
+        quoted_lines = {t.line for t in tokens if t.kind == "str"}
+        comment_lines = {t.line for t in tokens if t.kind == "comment" and not text[_line_start(text, t.start):t.start].strip()}
+        for number, line in enumerate(result.lines, 1):
+            if number in quoted_lines or number in comment_lines or not line.strip():
+                continue
+            m = _BARE.match(line)
+            if not m:
+                continue
+            key, value = m.group(1), m.group(2).strip()
+            value = re.sub(r"\s+[#;].*$", "", value)
+            ctx = Context(scope_context=bool(_SCOPE_WORD.search(key)), instagram_host_scope=host_scope, **contexts)
+            inherited: set = set()
+            resolved = self._interpolate(value, lang, constants, inherited)
+            for match in self.matcher.match(resolved, ctx):
+                if (number, match.rule.id, match.text) in reported:
+                    continue
+                reported.add((number, match.rule.id, match.text))
+                col = line.find(value) + 1
+                result.add_hit(Hit(match.rule.id, number, col, number, col + len(value), match.text, extra=match.extra),
+                               match.rule.detect.evidence)
 
     def _matches(self, value, chain, ctx, tokens):
         matches = self.matcher.match(value, ctx)
