@@ -167,3 +167,6 @@ def main() -> None:
 
 from igmigrate.probe.command import register as register_probe  # probe
 register_probe(app)  # probe
+
+from igmigrate.report.command import register as register_report  # report
+register_report(app)  # report

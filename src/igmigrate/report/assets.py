@@ -1,0 +1,132 @@
+"""The HTML page's stylesheet and script, inlined so the page works offline and as a CI artifact.
+
+The script holds no data: it only sorts and filters table rows that the page already contains,
+so nothing from scanned code ever lands inside a <script> element.
+"""
+
+CSS = """
+:root { --error: #c62828; --warning: #b26a00; --note: #1565c0; --ink: #1d2329; --muted: #5f6b76;
+        --line: #d8dee4; --soft: #f4f6f8; --accent: #6a1b9a; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
+       color: var(--ink); background: #fff; }
+main { max-width: 1180px; margin: 0 auto; padding: 0 24px 48px; }
+header.top { background: linear-gradient(90deg, #4a148c, #ad1457 60%, #ef6c00); color: #fff; padding: 28px 24px 22px; }
+header.top > div { max-width: 1180px; margin: 0 auto; }
+header.top h1 { margin: 0 0 6px; font-size: 28px; }
+header.top p { margin: 0; opacity: .92; }
+nav.toc { position: sticky; top: 0; z-index: 2; background: #fff; border-bottom: 1px solid var(--line); }
+nav.toc ul { max-width: 1180px; margin: 0 auto; padding: 8px 24px; list-style: none; display: flex; flex-wrap: wrap; gap: 4px 18px; }
+nav.toc a { color: var(--accent); text-decoration: none; font-weight: 600; font-size: 14px; }
+h2 { margin: 36px 0 12px; padding-bottom: 6px; border-bottom: 2px solid var(--line); font-size: 22px; }
+h3 { margin: 22px 0 8px; font-size: 17px; }
+a { color: var(--accent); }
+p.lead { color: var(--muted); margin-top: 0; }
+.cards { display: flex; flex-wrap: wrap; gap: 12px; margin: 8px 0 18px; }
+.card { flex: 1 1 140px; border: 1px solid var(--line); border-radius: 8px; padding: 10px 14px; background: var(--soft); }
+.card b { display: block; font-size: 26px; line-height: 1.2; }
+.card span { color: var(--muted); font-size: 13px; }
+.card.error b { color: var(--error); } .card.warning b { color: var(--warning); } .card.note b { color: var(--note); }
+.charts { display: flex; flex-wrap: wrap; gap: 18px; }
+.charts figure { margin: 0; flex: 1 1 520px; border: 1px solid var(--line); border-radius: 8px; padding: 10px 12px; }
+.charts figcaption { font-weight: 600; margin-bottom: 6px; }
+svg.chart { max-width: 100%; height: auto; }
+svg.chart text { font: 12px system-ui, sans-serif; fill: var(--ink); }
+svg.chart text.value { fill: var(--muted); }
+svg.chart rect.bar { fill: #8e24aa; } svg.chart rect.error { fill: var(--error); }
+svg.chart rect.warning { fill: var(--warning); } svg.chart rect.note { fill: var(--note); }
+svg.chart rect.other { fill: #9e9e9e; }
+table { border-collapse: collapse; width: 100%; margin: 8px 0 16px; font-size: 14px; }
+th, td { border: 1px solid var(--line); padding: 5px 8px; text-align: left; vertical-align: top; }
+th { background: var(--soft); }
+td.num, th.num { text-align: right; }
+table.dates { width: auto; }
+code, pre { font: 13px/1.45 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
+td code { white-space: pre-wrap; word-break: break-all; }
+pre { background: #272822; color: #f8f8f2; padding: 10px 12px; border-radius: 6px; overflow-x: auto; margin: 4px 0; }
+.sev { display: inline-block; padding: 0 7px; border-radius: 10px; color: #fff; font-size: 12px; font-weight: 600; }
+.sev.error { background: var(--error); } .sev.warning { background: var(--warning); } .sev.note { background: var(--note); }
+.verdict { font-weight: 600; } .verdict.removed { color: var(--error); } .verdict.alive { color: #2e7d32; }
+.status-new { color: var(--error); font-weight: 600; }
+article.rule, article.flow, article.manual { border: 1px solid var(--line); border-radius: 8px; padding: 4px 16px 8px; margin: 14px 0; }
+article.rule h3 .id, article.flow h3 .count { color: var(--muted); font-weight: 500; }
+.ba { display: grid; grid-template-columns: 1fr 1fr; gap: 12px; }
+.ba figure { margin: 0; min-width: 0; }
+.ba figcaption { font-size: 13px; color: var(--muted); }
+.ba .before pre { border-left: 4px solid var(--error); } .ba .after pre { border-left: 4px solid #43a047; }
+article.manual { border-left: 5px solid var(--warning); }
+.controls { display: flex; flex-wrap: wrap; gap: 10px; align-items: center; margin: 8px 0; }
+.controls input, .controls select { font: inherit; padding: 4px 8px; border: 1px solid var(--line); border-radius: 6px; }
+.controls input { flex: 1 1 260px; }
+#findings-table th { cursor: pointer; user-select: none; white-space: nowrap; }
+#findings-table th[aria-sort="ascending"]::after { content: " \\25B2"; font-size: 10px; }
+#findings-table th[aria-sort="descending"]::after { content: " \\25BC"; font-size: 10px; }
+#findings-table tr.hide { display: none; }
+.muted { color: var(--muted); }
+footer { color: var(--muted); font-size: 13px; margin-top: 36px; }
+@media (max-width: 760px) { .ba { grid-template-columns: 1fr; } }
+@media print {
+  nav.toc, .controls { display: none; }
+  header.top { background: none; color: #000; padding: 0 0 8px; border-bottom: 2px solid #000; }
+  main { max-width: none; padding: 0; }
+  body { font-size: 11pt; }
+  #findings-table tr.hide { display: table-row; }
+  tr, article, figure { break-inside: avoid; }
+  h2, h3 { break-after: avoid; }
+  pre { background: #f4f4f4; color: #000; white-space: pre-wrap; }
+  a { color: #000; }
+  .sev { color: #000; border: 1px solid #000; background: none !important; }
+}
+"""
+
+# Sorts by a header click (numbers where data-num is set), filters by text, severity and status.
+JS = """
+(function () {
+  var table = document.getElementById('findings-table');
+  if (!table) { return; }
+  var body = table.tBodies[0];
+  var rows = Array.prototype.slice.call(body.rows);
+  var text = document.getElementById('filter-text');
+  var sev = document.getElementById('filter-severity');
+  var status = document.getElementById('filter-status');
+  var count = document.getElementById('filter-count');
+  function apply() {
+    var q = text.value.toLowerCase().trim();
+    var shown = 0;
+    rows.forEach(function (row) {
+      var ok = (!q || row.textContent.toLowerCase().indexOf(q) !== -1) &&
+               (!sev.value || row.getAttribute('data-severity') === sev.value) &&
+               (!status || !status.value || row.getAttribute('data-status') === status.value);
+      row.classList.toggle('hide', !ok);
+      if (ok) { shown += 1; }
+    });
+    count.textContent = shown + ' of ' + rows.length + ' shown';
+  }
+  function key(row, index, numeric) {
+    var cell = row.cells[index];
+    var value = cell.getAttribute('data-sort');
+    if (value === null) { value = cell.textContent; }
+    return numeric ? parseFloat(value) : value.toLowerCase();
+  }
+  var heads = Array.prototype.slice.call(table.tHead.rows[0].cells);
+  heads.forEach(function (th, index) {
+    th.tabIndex = 0;
+    function sortBy() {
+      var ascending = th.getAttribute('aria-sort') !== 'ascending';
+      var numeric = th.hasAttribute('data-num');
+      heads.forEach(function (h) { h.removeAttribute('aria-sort'); });
+      th.setAttribute('aria-sort', ascending ? 'ascending' : 'descending');
+      rows.sort(function (a, b) {
+        var x = key(a, index, numeric), y = key(b, index, numeric);
+        var order = x < y ? -1 : x > y ? 1 : 0;
+        return ascending ? order : -order;
+      });
+      rows.forEach(function (row) { body.appendChild(row); });
+    }
+    th.addEventListener('click', sortBy);
+    th.addEventListener('keydown', function (e) { if (e.key === 'Enter') { sortBy(); } });
+  });
+  [text, sev, status].forEach(function (el) { if (el) { el.addEventListener('input', apply); } });
+  apply();
+})();
+"""

@@ -1,0 +1,116 @@
+"""`igmigrate report`: scan, then write the migration report as Markdown or one HTML page.
+
+Exit codes: 0 when the report was written (a report is not a gate: use `igmigrate scan
+--fail-on` for that), 2 on usage, config, knowledge-base or input-file errors.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from igmigrate.report import html as html_report
+from igmigrate.report import markdown as markdown_report
+from igmigrate.report.inputs import InputError, read_baseline, read_probe_results
+from igmigrate.report.model import build_report
+from igmigrate.report.spec import load_spec
+
+RENDERERS = {"markdown": markdown_report.render, "html": html_report.render}
+_SUFFIX_FORMATS = {".html": "html", ".htm": "html", ".md": "markdown", ".markdown": "markdown"}
+
+HELP = """Write a migration report: what breaks and where, the flows to migrate, what to change
+(with before/after examples), what no code change fixes, live evidence from probe results, and
+every finding. Markdown (fits a pull-request comment) or one self-contained HTML page.
+
+--probe-results takes the output of `igmigrate probe --format json`; it has no date of its own,
+so the report uses --probe-date, else the file's modification time. --baseline takes any JSON
+holding "fingerprint" values (a baseline file, or `igmigrate scan --format json` output).
+
+Exit codes: 0 report written, 2 usage, config, knowledge-base or input-file error."""
+
+
+def register(app: typer.Typer) -> None:
+    app.command("report", help=HELP)(report_command)
+
+
+def _format(name: str | None, output: Path | None) -> str:
+    if name is None:
+        return _SUFFIX_FORMATS.get(output.suffix.lower(), "markdown") if output else "markdown"
+    if name not in RENDERERS:
+        raise ValueError(f"--format {name!r}: choose from {', '.join(RENDERERS)}")
+    return name
+
+
+def _date(value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise ValueError(f"--probe-date {value!r}: expected a date YYYY-MM-DD") from None
+
+
+def report_command(
+    paths: Optional[List[str]] = typer.Argument(None, help="Files or directories (default: .)."),
+    output_format: Optional[str] = typer.Option(
+        None, "--format", "-f", help="markdown|html (default: from the -o suffix, else markdown)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write here (atomically) instead of stdout."),
+    probe_results: Optional[Path] = typer.Option(
+        None, "--probe-results", metavar="FILE", help="JSON from `igmigrate probe --format json`."),
+    probe_date: Optional[str] = typer.Option(
+        None, "--probe-date", metavar="YYYY-MM-DD", help="When the probe ran (default: the file's modification time)."),
+    baseline: Optional[Path] = typer.Option(
+        None, "--baseline", metavar="FILE", help="JSON with finding fingerprints: report new and fixed findings apart."),
+    title: Optional[str] = typer.Option(None, "--title", help="Report title."),
+    exclude: Optional[List[str]] = typer.Option(None, "--exclude", help="Extra exclude pattern (gitignore style)."),
+    select: Optional[List[str]] = typer.Option(None, "--select", help="Only these rule ids (or prefixes)."),
+    ignore: Optional[List[str]] = typer.Option(None, "--ignore", help="Drop these rule ids (or prefixes)."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=0, help="Worker processes (default: CPU count)."),
+    max_file_size: Optional[int] = typer.Option(None, "--max-file-size", min=1, help="Skip files larger than this (bytes)."),
+    config_file: Optional[Path] = typer.Option(
+        None, "--config", help="Config file (default: nearest .igmigrate.toml or pyproject.toml)."),
+) -> None:
+    # Imported here: cli imports this module while it registers commands.
+    from igmigrate.cli import ConfigError, KnowledgeBaseError, UsageFailure, build_options, fail, scan, write_atomically
+
+    try:
+        fmt = _format(output_format, output)
+        date = _date(probe_date)
+        options, _, kb = build_options(paths, exclude, select, ignore, jobs, max_file_size, config_file, None)
+        spec = load_spec(kb)
+        probe = read_probe_results(probe_results, date) if probe_results is not None else None
+        fingerprints = read_baseline(baseline) if baseline is not None else None
+        result = scan(options, kb)
+    except (ValueError, InputError, UsageFailure, ConfigError, KnowledgeBaseError) as exc:
+        raise fail(str(exc))
+    if fingerprints is not None and not fingerprints:
+        typer.echo(f"igmigrate report: warning: --baseline {baseline} holds no fingerprints; every finding is new", err=True)
+    report = build_report(result, kb, spec, roots=tuple(_roots(options.paths)), title=title, probe=probe,
+                          baseline=fingerprints, baseline_path=str(baseline) if baseline is not None else None)
+    text = RENDERERS[fmt](report)
+    if output is None:
+        typer.echo(text, nl=False)
+        raise typer.Exit(0)
+    try:
+        write_atomically(output, text)
+    except OSError as exc:
+        raise fail(f"cannot write {output}: {exc.strerror or exc}")
+    typer.echo(f"igmigrate report: wrote {output} ({fmt}, {report.total} findings in {report.files_affected} files)",
+               err=True)
+    raise typer.Exit(0)
+
+
+def _roots(paths: list[Path]) -> list[str]:
+    """Scan roots as the scanner displays them: a directory, or a named file's directory."""
+    from igmigrate.discovery import display_path
+
+    cwd = Path.cwd().resolve()
+    roots = []
+    for given in paths:
+        absolute = given if given.is_absolute() else cwd / given
+        root = absolute.parent if absolute.is_file() else absolute
+        roots.append(display_path(root.resolve(), cwd))
+    return roots

@@ -1,0 +1,267 @@
+"""GitHub-flavoured Markdown report, sized for a pull-request comment.
+
+A comment holds at most 65,536 characters, so the document stays under MAX_CHARS: the parts
+above the findings table are bounded (call sites per flow, directories), and the table gets the
+rest of the budget; rows that do not fit are left out and counted.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+
+from igmigrate.findings import SEVERITIES
+from igmigrate.report.model import Report, Row, language_of
+
+MAX_CHARS = 60_000
+_PUNCT = re.compile(r"([\\`*_\[\]<>|~#!&])")
+_TICKS = re.compile(r"`+")
+_DOCS_SUFFIX = re.compile(r" \(https?://[^\s)]+\)$")
+
+
+# ---- escaping: every value that may come from scanned code goes through one of these ----------
+
+def text(value: object) -> str:
+    """Inline text: Markdown and HTML syntax shown literally, on one line."""
+    return _PUNCT.sub(r"\\\1", " ".join(str(value).split()))
+
+
+def code(value: object, in_table: bool = False) -> str:
+    """A code span that holds any text: the fence is longer than any backtick run inside."""
+    body = " ".join(str(value).split())
+    if not body:
+        return ""
+    if in_table:
+        body = body.replace("|", "\\|")  # GFM splits cells before parsing code spans
+    fence = "`" * (max((len(m) for m in _TICKS.findall(body)), default=0) + 1)
+    if body.startswith("`") or body.endswith("`"):
+        body = f" {body} "
+    return f"{fence}{body}{fence}"
+
+
+def code_block(source: str, language: str) -> str:
+    fence = "`" * max(3, max((len(m) for m in _TICKS.findall(source)), default=0) + 1)
+    return f"{fence}{language}\n{source.rstrip()}\n{fence}"
+
+
+def link(label: str, url: str | None) -> str:
+    if not url or not url.startswith(("https://", "http://")):
+        return text(label)
+    return f"[{text(label)}](<{url.replace('>', '%3E').replace(' ', '%20')}>)"
+
+
+def short(value: str, limit: int) -> str:
+    value = " ".join(value.split())
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+# ---- sections ---------------------------------------------------------------------------------
+
+def _header(r: Report) -> list[str]:
+    out = [f"# {text(r.title)}", ""]
+    out.append(f"Generated {r.generated} by igmigrate {text(r.tool_version)} "
+               f"(knowledge base {text(r.kb_version)}, updated {r.kb_updated}).")
+    if r.baseline:
+        out.append(f"Compared with the baseline {code(r.baseline)}.")
+    out.append("")
+    return out
+
+
+def _summary(r: Report, max_dirs: int) -> list[str]:
+    s = r.severities
+    out = ["## Summary", "",
+           f"**{r.total} findings** ({s['error']} errors, {s['warning']} warnings, {s['note']} notes) in "
+           f"**{r.files_affected} of {r.files_scanned} files** scanned."]
+    if r.suppressed:
+        out.append(f"{r.suppressed} suppressed findings are not counted.")
+    if r.errors:
+        out.append(f"{len(r.errors)} files could not be read or parsed (see `igmigrate scan`).")
+    if r.baseline:
+        new = sum(row.status == "new" for row in r.rows)
+        out.append(f"Against the baseline: **{new} new**, {r.total - new} still present, {len(r.fixed)} fixed.")
+    out += ["", "| Date | What happened |", "|---|---|"]
+    out += [f"| {date} | {text(label)} |" for label, date in r.dates]
+    out += ["", "| Severity | Findings |", "|---|---:|"]
+    out += [f"| {sev} | {s[sev]} |" for sev in SEVERITIES]
+    if r.by_rule:
+        out += ["", "### By rule", "", "| Rule | Title | Findings |", "|---|---|---:|"]
+        out += [f"| {rid} | {text(title)} | {n} |" for rid, title, n in r.by_rule]
+    if r.by_directory:
+        out += ["", "### By top-level directory", "", "| Directory | Findings |", "|---|---:|"]
+        shown = r.by_directory[:max_dirs]
+        out += [f"| {code(d, True)} | {n} |" for d, n in shown]
+        rest = r.by_directory[max_dirs:]
+        if rest:
+            out.append(f"| {len(rest)} more directories | {sum(n for _, n in rest)} |")
+    return out + [""]
+
+
+def _site(row: Row) -> str:
+    f = row.finding
+    line = f"- {code(row.location)} {f.rule_id} ({f.severity}): {code(short(f.snippet, 100))}"
+    if row.live:
+        line += f" — {text(row.live.text())}"
+    return line
+
+
+def _flows(r: Report, max_sites: int) -> list[str]:
+    if not r.flows:
+        return []
+    out = ["## Flows to migrate", "",
+           "Each flow is one unit of work: change its call sites together.", ""]
+    for flow in r.flows:
+        out += [f"### {text(flow.title)} ({len(flow.rows)} call sites)", "", text(flow.summary), ""]
+        out += [_site(row) for row in flow.rows[:max_sites]]
+        if len(flow.rows) > max_sites:
+            out.append(f"- … and {len(flow.rows) - max_sites} more call sites (see the findings table)")
+        out.append("")
+    return out
+
+
+def _rules(r: Report, examples: bool) -> list[str]:
+    if not r.rules:
+        return []
+    out = ["## Rules that fired", ""]
+    for sec in r.rules:
+        rule = sec.rule
+        counts = ", ".join(f"{n} {sev}" for sev, n in sorted(sec.severities.items()))
+        out += [f"### {rule.id} {text(rule.title)}", "", f"{sec.count} findings ({counts}); category {text(rule.category)}."
+                + (f" Removed {rule.removed}." if rule.removed else ""), ""]
+        out.append(f"**What it means:** {text(sec.example.finding.message)} (e.g. {code(sec.example.location)})")
+        out.append("")
+        for rep in sec.replacements[:3]:
+            out.append(f"**Replacement:** {text(rep)}")
+            out.append("")
+        if examples and sec.before and sec.after:
+            out += ["<details><summary>Before / after</summary>", "",
+                    f"Before ({code(sec.before.file)}):", "", code_block(sec.before.code, language_of(sec.before.file)), "",
+                    f"After ({code(sec.after.file)}):", "", code_block(sec.after.code, language_of(sec.after.file)), "",
+                    "</details>", ""]
+        if rule.docs:
+            out += [f"Docs: {link(rule.docs, rule.docs)}", ""]
+    return out
+
+
+def _manual(r: Report, max_sites: int) -> list[str]:
+    out = ["## What no code change fixes", ""]
+    for item in r.manual:
+        out += [f"### {text(item.title)}", "", text(item.text)]
+        if item.docs:
+            out += ["", f"Docs: {link(item.docs, item.docs)}"]
+        if item.rows:
+            shown = ", ".join(f"{code(row.location)} ({row.finding.rule_id})" for row in item.rows[:max_sites])
+            more = f" and {len(item.rows) - max_sites} more" if len(item.rows) > max_sites else ""
+            out += ["", f"In this code: {shown}{more}."]
+        out.append("")
+    return out
+
+
+def _probe(r: Report) -> list[str]:
+    p = r.probe
+    if p is None:
+        return []
+    out = ["## Live evidence", "",
+           f"Probe results {code(p.path)}, dated {p.date} ({text(p.date_source)})"
+           + (f"; overall verdict: **{text(p.verdict)}**." if p.verdict else "."), "",
+           "| Step | Checks | Status | Verdict | Evidence | Findings joined |", "|---|---|---:|---|---|---:|"]
+    for s in p.steps:
+        evidence = text(short(f"{s.signature}: {s.detail}" if s.signature else s.detail, 160))
+        out.append(f"| {text(s.step)} | {text(p.calls.get(s.step, s.url or '-'))} | {s.status if s.status is not None else '-'} "
+                   f"| **{text(s.verdict)}** | {evidence} | {p.joined.get(s.step, 0)} |")
+    out += ["", "Each finding below shows the verdict of the endpoint it calls. A verdict is evidence, not proof: "
+            "see `igmigrate probe --help`.", ""]
+    return out
+
+
+def _row(row: Row, live: bool) -> str:
+    f = row.finding
+    rep = _DOCS_SUFFIX.sub("", f.replacement or "")  # the docs link is in the rule's section
+    cells = [code(row.location, True), f.rule_id, f.severity, code(short(f.snippet, 160), True), text(short(rep, 220))]
+    if live:
+        cells.append(text(row.live.text()) if row.live else "")
+    return "| " + " | ".join(cells) + " |"
+
+
+def _fixed_row(entry) -> str:
+    where = f"{entry.path}:{entry.line}" if entry.path and entry.line else entry.path or ""
+    return f"| {code(where, True)} | {text(entry.rule_id or '')} | {code(entry.fingerprint, True)} |"
+
+
+def _table_head(live: bool) -> list[str]:
+    head = "| Location | Rule | Severity | Snippet | Replacement |" + (" Live evidence |" if live else "")
+    return [head, "|---|---|---|---|---|" + ("---|" if live else "")]
+
+
+Group = tuple[str, list[str], list[str]]  # (summary line, table head, rows)
+
+
+def _groups(r: Report) -> list[Group]:
+    live = r.probe is not None
+    if r.baseline is None:
+        return [(f"All {r.total} findings", _table_head(live), [_row(x, live) for x in r.rows])]
+    new = [x for x in r.rows if x.status == "new"]
+    old = [x for x in r.rows if x.status == "existing"]
+    return [
+        (f"New since the baseline: {len(new)} findings", _table_head(live), [_row(x, live) for x in new]),
+        (f"Fixed since the baseline: {len(r.fixed)} findings", ["| Was at | Rule | Fingerprint |", "|---|---|---|"],
+         [_fixed_row(e) for e in r.fixed]),
+        (f"Still present (in the baseline): {len(old)} findings", _table_head(live), [_row(x, live) for x in old]),
+    ]
+
+
+def _findings(groups: list[Group], keep: int) -> tuple[list[str], int]:
+    """The findings section with the first `keep` rows (across groups); returns it and the rows left out."""
+    out = ["## Findings", ""]
+    left_out = 0
+    for summary, head, rows in groups:
+        shown = rows[:max(0, keep)]
+        keep -= len(shown)
+        left_out += len(rows) - len(shown)
+        out += ["<details>", f"<summary>{html.escape(summary)}</summary>", ""]
+        if shown:
+            out += head + shown
+        elif rows:
+            out.append("(left out for length: see below)")
+        else:
+            out.append("None.")
+        out += ["", "</details>", ""]
+    return out, left_out
+
+
+def _note(left_out: int) -> list[str]:
+    return [f"**Table truncated:** {left_out} findings were left out to keep this report under {MAX_CHARS:,} "
+            "characters. Run `igmigrate report --format html` or `igmigrate scan --format json` for all of them.", ""]
+
+
+def _assemble(parts: list[list[str]]) -> str:
+    return "\n".join(line for part in parts for line in part).rstrip() + "\n"
+
+
+def render(report: Report, max_chars: int = MAX_CHARS) -> str:
+    groups = _groups(report)
+    total_rows = sum(len(rows) for _, _, rows in groups)
+    head: Callable[[bool], list[list[str]]] = lambda full: [  # noqa: E731 - two sizes of the same head
+        _header(report), _summary(report, 20 if full else 5), _flows(report, 12 if full else 3),
+        _rules(report, examples=full), _manual(report, 5 if full else 2), _probe(report)]
+    for full in (True, False):
+        parts = head(full)
+        whole, _ = _findings(groups, total_rows)
+        doc = _assemble(parts + [whole])
+        if len(doc) <= max_chars:
+            return doc
+        # Binary search for the most rows that fit with the truncation note (the note's length
+        # depends on the count, so each candidate is measured whole).
+        low, high, best = 0, total_rows, None
+        while low <= high:
+            mid = (low + high) // 2
+            section, left_out = _findings(groups, mid)
+            doc = _assemble(parts + [_note(left_out), section])
+            if len(doc) <= max_chars:
+                best, low = doc, mid + 1
+            else:
+                high = mid - 1
+        if best is not None:
+            return best
+    section, left_out = _findings(groups, 0)  # pathological: even the compact head is too long
+    return _assemble([_header(report), _note(left_out), section])[:max_chars]

@@ -1,0 +1,271 @@
+"""The report as data: built once from a scan (plus knowledge base, probe run and baseline),
+then rendered by markdown.py and html.py, so both formats say exactly the same things."""
+
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from igmigrate import __version__
+from igmigrate.findings import SEVERITIES, SEVERITY_RANK, FileError, Finding, ScanResult
+from igmigrate.knowledge import Example, KnowledgeBase, Rule
+from igmigrate.report.inputs import BaselineEntry, ProbeRun, ProbeStep
+from igmigrate.report.spec import ReportSpec
+
+DEFAULT_TITLE = "Instagram API migration report"
+ROOT_DIR = "."  # label for files directly in a scanned directory
+
+
+@dataclass(frozen=True)
+class LiveEvidence:
+    """What the probe said about the endpoint a finding calls."""
+
+    call: str
+    date: str
+    step: ProbeStep | None  # None: the probe results have no such step
+
+    @property
+    def verdict(self) -> str:
+        return self.step.verdict if self.step else "not probed"
+
+    def text(self) -> str:
+        if self.step is None:
+            return f"calls {self.call}; not in the probe results"
+        return f"calls {self.call}; probe on {self.date}: {self.step.outcome()}"
+
+
+@dataclass(frozen=True)
+class Row:
+    finding: Finding
+    directory: str
+    status: str | None = None  # "new" / "existing" with a baseline
+    live: LiveEvidence | None = None
+
+    @property
+    def location(self) -> str:
+        return f"{self.finding.path}:{self.finding.line}"
+
+
+@dataclass(frozen=True)
+class Flow:
+    id: str
+    title: str
+    summary: str
+    rows: tuple[Row, ...]
+
+
+@dataclass(frozen=True)
+class RuleSection:
+    rule: Rule
+    count: int
+    severities: dict[str, int]
+    example: Row  # first finding, to show the message in context
+    replacements: tuple[str, ...]  # distinct replacement texts of its findings (docs link left out)
+    before: Example | None
+    after: Example | None
+
+
+@dataclass(frozen=True)
+class ManualItem:
+    id: str
+    title: str
+    text: str
+    docs: str | None
+    rows: tuple[Row, ...]
+
+
+@dataclass(frozen=True)
+class ProbeSection:
+    path: str
+    date: str
+    date_source: str
+    verdict: str | None
+    steps: tuple[ProbeStep, ...]
+    calls: dict[str, str]  # step -> the call it checks
+    joined: dict[str, int]  # step -> findings joined to it
+
+
+@dataclass(frozen=True)
+class Report:
+    title: str
+    generated: str
+    tool_version: str
+    kb_version: str
+    kb_updated: str
+    dates: tuple[tuple[str, str], ...]  # (label, date)
+    files_scanned: int
+    files_affected: int
+    severities: dict[str, int]
+    by_rule: tuple[tuple[str, str, int], ...]  # (rule id, title, count), largest first
+    by_directory: tuple[tuple[str, int], ...]
+    flows: tuple[Flow, ...]
+    rules: tuple[RuleSection, ...]
+    manual: tuple[ManualItem, ...]
+    rows: tuple[Row, ...]  # every unsuppressed finding, most severe first
+    suppressed: int
+    errors: tuple[FileError, ...]
+    probe: ProbeSection | None = None
+    baseline: str | None = None  # its path, when one was given
+    fixed: tuple[BaselineEntry, ...] = field(default=())
+
+    @property
+    def total(self) -> int:
+        return len(self.rows)
+
+
+def top_directory(path: str, roots: tuple[str, ...]) -> str:
+    """First directory under the scanned root that holds the file ("." for files in the root)."""
+    rel = path
+    for root in sorted(roots, key=len, reverse=True):
+        root = root.rstrip("/")
+        if root in ("", "."):
+            continue
+        if path == root:
+            return ROOT_DIR
+        if path.startswith(root + "/"):
+            rel = path[len(root) + 1:]
+            break
+    head, sep, _ = rel.lstrip("/").partition("/")
+    return head + "/" if sep else ROOT_DIR
+
+
+def _strip_docs(text: str, docs: str | None) -> str:
+    suffix = f" ({docs})"
+    return text[: -len(suffix)] if docs and text.endswith(suffix) else text
+
+
+def _sort_key(row: Row) -> tuple:
+    f = row.finding
+    return (-SEVERITY_RANK.get(f.severity, 0), f.path, f.line, f.column, f.rule_id)
+
+
+class _Builder:
+    def __init__(self, result: ScanResult, kb: KnowledgeBase, spec: ReportSpec, roots: tuple[str, ...],
+                 probe: ProbeRun | None, baseline: dict[str, BaselineEntry] | None):
+        self.result, self.kb, self.spec, self.roots = result, kb, spec, roots
+        self.probe, self.baseline = probe, baseline
+        self.secret_patterns = [p for r in kb.rules_of_kind("token") if r.detect.secret for p in r.detect.patterns]
+        self.probe_steps = {
+            name: ProbeStep(s.step, s.method, self.mask(s.url), s.status, s.verdict, s.signature,
+                            self.mask(s.detail) or "", s.error_type, s.error_code)
+            for name, s in (probe.steps.items() if probe else ())
+        }
+
+    def mask(self, text: str | None) -> str | None:
+        """Probe files are masked by the probe, but may have been edited since: mask tokens again."""
+        if text is None:
+            return None
+        for pattern in self.secret_patterns:
+            text = pattern.sub(lambda m: m.group(0)[:4] + "****", text)
+        return text
+
+    def live(self, f: Finding) -> LiveEvidence | None:
+        if self.probe is None:
+            return None
+        join = self.spec.join_of(f.rule_id, (f.matched, f.snippet))
+        if join is None:
+            return None
+        return LiveEvidence(join.call, self.probe.date, self.probe_steps.get(join.step))
+
+    def rows(self) -> list[Row]:
+        rows = []
+        for f in self.result.findings:
+            if f.suppressed:
+                continue
+            status = None
+            if self.baseline is not None:
+                status = "existing" if f.fingerprint in self.baseline else "new"
+            rows.append(Row(f, top_directory(f.path, self.roots), status, self.live(f)))
+        return sorted(rows, key=_sort_key)
+
+    def flows(self, rows: list[Row]) -> tuple[Flow, ...]:
+        members: dict[str, list[Row]] = {}
+        for row in rows:
+            flow = self.spec.flow_of(self.kb, row.finding.rule_id)
+            if flow:
+                members.setdefault(flow, []).append(row)
+        return tuple(
+            Flow(spec.id, spec.title, spec.summary,
+                 tuple(sorted(members[spec.id], key=lambda r: (r.finding.path, r.finding.line, r.finding.column))))
+            for spec in self.spec.flows if members.get(spec.id)
+        )
+
+    def rule_sections(self, rows: list[Row]) -> tuple[RuleSection, ...]:
+        by_rule: dict[str, list[Row]] = {}
+        for row in rows:
+            by_rule.setdefault(row.finding.rule_id, []).append(row)
+        sections = []
+        for rule_id in sorted(by_rule):
+            rule = self.kb.rules.get(rule_id)
+            if rule is None:  # a finding from a rule this knowledge base does not know: table only
+                continue
+            found = by_rule[rule_id]
+            replacements = list(dict.fromkeys(_strip_docs(r.finding.replacement, rule.docs)
+                                              for r in found if r.finding.replacement))
+            sections.append(RuleSection(
+                rule=rule, count=len(found), severities=dict(Counter(r.finding.severity for r in found)),
+                example=found[0], replacements=tuple(replacements),
+                before=rule.bad[0] if rule.bad else None, after=rule.good[0] if rule.good else None,
+            ))
+        return tuple(sections)
+
+    def manual(self, rows: list[Row]) -> tuple[ManualItem, ...]:
+        return tuple(ManualItem(m.id, m.title, m.text, m.docs, tuple(r for r in rows if r.finding.rule_id in m.rules))
+                     for m in self.spec.manual)
+
+    def probe_section(self, rows: list[Row]) -> ProbeSection | None:
+        if self.probe is None:
+            return None
+        joined = Counter(r.live.step.step for r in rows if r.live and r.live.step)
+        calls = {j.step: j.call for j in reversed(self.spec.joins)}
+        return ProbeSection(self.probe.path, self.probe.date, self.probe.date_source, self.probe.verdict,
+                            tuple(self.probe_steps.values()), calls, dict(joined))
+
+    def fixed(self) -> tuple[BaselineEntry, ...]:
+        if self.baseline is None:
+            return ()
+        present = {f.fingerprint for f in self.result.findings}  # suppressed ones are not fixed
+        gone = [e for fp, e in self.baseline.items() if fp not in present]
+        return tuple(sorted(gone, key=lambda e: (e.path or "~", e.line or 0, e.rule_id or "", e.fingerprint)))
+
+
+def build_report(result: ScanResult, kb: KnowledgeBase, spec: ReportSpec, *, roots: tuple[str, ...] = (".",),
+                 title: str | None = None, probe: ProbeRun | None = None,
+                 baseline: dict[str, BaselineEntry] | None = None, baseline_path: str | None = None,
+                 today: dt.date | None = None) -> Report:
+    b = _Builder(result, kb, spec, roots, probe, baseline)
+    rows = b.rows()
+    severities = {s: sum(r.finding.severity == s for r in rows) for s in SEVERITIES}
+    rule_counts = Counter(r.finding.rule_id for r in rows)
+    by_rule = tuple((rid, kb.rules[rid].title if rid in kb.rules else rid, n)
+                    for rid, n in sorted(rule_counts.items(), key=lambda kv: (-kv[1], kv[0])))
+    dir_counts = Counter(r.directory for r in rows)
+    by_directory = tuple(sorted(dir_counts.items(), key=lambda kv: (-kv[1], kv[0])))
+    return Report(
+        title=" ".join((title or DEFAULT_TITLE).split()) or DEFAULT_TITLE,
+        generated=(today or dt.datetime.now(dt.timezone.utc).date()).isoformat(),
+        tool_version=__version__, kb_version=kb.version, kb_updated=kb.updated,
+        dates=tuple((label, kb.dates[key]) for key, label in spec.dates),
+        files_scanned=result.files_scanned, files_affected=len({r.finding.path for r in rows}),
+        severities=severities, by_rule=by_rule, by_directory=by_directory,
+        flows=b.flows(rows), rules=b.rule_sections(rows), manual=b.manual(rows), rows=tuple(rows),
+        suppressed=sum(f.suppressed for f in result.findings), errors=tuple(result.errors),
+        probe=b.probe_section(rows), baseline=baseline_path if baseline is not None else None, fixed=b.fixed(),
+    )
+
+
+_LANGS = {".py": "python", ".js": "javascript", ".ts": "typescript", ".php": "php", ".rb": "ruby", ".go": "go",
+          ".json": "json", ".env": "sh", ".java": "java", ".kt": "kotlin", ".cs": "csharp", ".yaml": "yaml",
+          ".yml": "yaml", ".toml": "toml", ".xml": "xml", ".html": "html", ".md": "markdown"}
+
+
+def language_of(filename: str) -> str:
+    """A code-fence language for an example file name (Gemfile and friends get none)."""
+    return _LANGS.get(posixpath.splitext(filename)[1].lower(), "")
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
