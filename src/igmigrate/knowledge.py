@@ -401,6 +401,10 @@ def load_knowledge_base(root: Path | None = None) -> KnowledgeBase:
     )
 
 
-@lru_cache(maxsize=4)
 def default_knowledge_base() -> KnowledgeBase:
-    return load_knowledge_base()
+    return _cached(str(rules_dir()))
+
+
+@lru_cache(maxsize=4)
+def _cached(root: str) -> KnowledgeBase:
+    return load_knowledge_base(Path(root))

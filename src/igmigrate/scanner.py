@@ -25,7 +25,7 @@ from igmigrate.knowledge import KnowledgeBase, default_knowledge_base
 DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024
 # One pass over each file's bytes: a file is analyzed only if it holds one of these.
 _PREFILTER_WORDS = (
-    rb"(?i:instagr)", rb"user_profile", rb"user_media", rb"ig_exchange_token", rb"ig_refresh_token",
+    rb"(?i:instagr|instafeed)", rb"user_profile", rb"user_media", rb"ig_exchange_token", rb"ig_refresh_token",
     rb"refresh_access_token", rb"oauth/authorize", rb"oauth/access_token", rb"me/media", rb"IGQ[VW]",
     rb"business_basic", rb"business_manage", rb"business_content", rb"(?i:igmigrate:\s*ignore)",
 )

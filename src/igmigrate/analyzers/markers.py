@@ -60,7 +60,7 @@ def scan_markers(kb: KnowledgeBase, text: str, code_text: str, contexts: dict, r
                 end_line, end_col = _line_col(text, m.end(), line_starts)
                 rule_id = import_rule(kb, package)
                 result.add_hit(
-                    Hit(rule_id, line, col, end_line, end_col, m.group(0).strip(),
+                    Hit(rule_id, line, col, end_line, end_col, package.name,
                         extra=(("detail", package.detail), ("successor", package.successor))),
                     package.evidence or kb.rules[rule_id].detect.evidence,
                 )

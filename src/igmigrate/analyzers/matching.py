@@ -165,8 +165,12 @@ def _ordered_endpoint_rules(kb: KnowledgeBase) -> list[Rule]:
     return sorted(rules, key=order)
 
 
+_INSTAGRAM_WORD = re.compile(r"(?i)instagram|instafeed")
+
+
 def file_contexts(text: str) -> dict[str, bool]:
     return {
-        "instagram_context": bool(INSTAGRAM_HOST.search(text)) or "ig_exchange_token" in text or "ig_refresh_token" in text,
+        # The file is about Instagram at all: a host, a grant type, or the name itself.
+        "instagram_context": bool(_INSTAGRAM_WORD.search(text)) or "ig_exchange_token" in text or "ig_refresh_token" in text,
         "instagram_oauth_context": bool(INSTAGRAM_OAUTH.search(text)),
     }

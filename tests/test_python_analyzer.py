@@ -1,0 +1,91 @@
+"""libcst analyzer: string values are resolved the way the program builds them."""
+
+import pytest
+
+from conftest import scan_json
+
+
+def _rules(project, files, path="."):
+    root = project(files)
+    doc = scan_json(root / path if path != "." else root)
+    return {(f["path"].split("/")[-1], f["line"], f["rule_id"], f["severity"]) for f in doc["findings"]}
+
+
+SCOPE = 'SCOPE = "user_profile,user_media"\n'
+
+
+@pytest.mark.parametrize("code,line,rule", [
+    # module constant + concatenation
+    ('BASE = "https://api.instagram.com"\n' + SCOPE + 'URL = BASE + "/oauth/authorize"\n', 3, "IGM110"),
+    # f-string with a class attribute
+    ('class C:\n    HOST = "https://graph.instagram.com"\n    def f(self):\n        return f"{self.HOST}/me/media"\n' + SCOPE, 4, "IGM114"),
+    # % formatting
+    ('HOST = "https://graph.instagram.com"\n' + SCOPE + 'u = "%s/refresh_access_token" % HOST\n', 3, "IGM113"),
+    # .format with positional and named fields
+    ('HOST = "https://graph.instagram.com"\n' + SCOPE + 'u = "{}/{v}/me".format(HOST, v="v19.0")\n', 3, "IGM114"),
+    # implicit concatenation
+    (SCOPE + 'u = ("https://api.instagram.com"\n     "/oauth/access_token")\n', 2, "IGM111"),
+    # urljoin
+    ('from urllib.parse import urljoin\nAPI = "https://api.instagram.com/"\n' + SCOPE + 'u = urljoin(API, "oauth/authorize")\n', 4, "IGM110"),
+    # urlencode of a params dict carrying the scope
+    ('from urllib.parse import urlencode\nq = urlencode({"client_id": 1, "scope": ",".join(["user_profile", "user_media"])})\n', 2, "IGM101"),
+    # " ".join of a tuple
+    ('SCOPES = " ".join(("user_profile", "user_media"))\n', 1, "IGM101"),
+    # URL-encoded commas
+    ('u = "https://api.instagram.com/oauth/authorize?scope=user_profile%2Cuser_media"\n', 1, "IGM101"),
+    # keyword argument scope=
+    ('def login(client):\n    return client.authorize(scope="user_media")\n', 2, "IGM101"),
+    # params dict with a grant type
+    ('import requests\n' + SCOPE + 'requests.get(X, params={"grant_type": "ig_exchange_token"})\n', 3, "IGM112"),
+])
+def test_resolution(project, code, line, rule):
+    found = _rules(project, {"app.py": code})
+    assert any(l == line and r == rule for _, l, r, _ in found), found
+
+
+def test_constant_imported_from_another_module(project):
+    found = _rules(project, {
+        "pkg/__init__.py": "",
+        "pkg/consts.py": 'GRAPH = "https://graph.instagram.com"\nSCOPES = ["user_profile"]\n',
+        "pkg/client.py": "import requests\nfrom .consts import GRAPH\n\ndef me(t):\n    return requests.get(GRAPH + '/me/media')\n",
+    })
+    assert ("client.py", 5, "IGM114", "error") in found
+
+
+def test_importer_without_candidate_strings_is_still_analyzed(project):
+    found = _rules(project, {
+        "app/__init__.py": "",
+        "app/settings.py": 'OAUTH = "https://api.instagram.com"\nSCOPE = "user_profile"\n',
+        "app/views.py": "from app.settings import OAUTH\n\ndef start():\n    return OAUTH + '/oauth/authorize'\n",
+    })
+    assert ("views.py", 4, "IGM110", "error") in found
+
+
+def test_use_site_reported_once_not_at_every_reference(project):
+    found = _rules(project, {"a.py": 'AUTH = "https://api.instagram.com/oauth/authorize"\n' + SCOPE
+                             + "def go(r):\n    r.redirect(AUTH)\n    r.redirect(AUTH)\n"})
+    assert [x for x in found if x[2] == "IGM110"] == [("a.py", 1, "IGM110", "error")]
+
+
+def test_dictionary_keys_and_variables_named_like_scopes_are_not_scopes(project):
+    found = _rules(project, {"a.py": 'import instagram_helper\nuser_profile = data.get("user_profile")\n'
+                             'name = row["user_media"]\n'})
+    assert not [x for x in found if x[2] == "IGM101"]
+
+
+def test_docstrings_and_comments_are_notes(project):
+    found = _rules(project, {"a.py": '"""Uses https://api.instagram.com/oauth/authorize?scope=user_profile."""\n'
+                             "# scope=user_profile,user_media\nX = 1\n"})
+    assert found and all(sev == "note" for *_, sev in found)
+
+
+def test_threads_class_next_to_instagram_class(project):
+    code = (
+        "class Threads:\n    GRAPH_URL = 'https://graph.threads.net/'\n"
+        "    def refresh(self, api):\n        return api.get(url='refresh_access_token')\n\n"
+        "class Basic:\n    GRAPH_URL = 'https://graph.instagram.com/'\n    DEFAULT_SCOPE = ['user_profile']\n"
+        "    def refresh(self, api):\n        return api.get(url='refresh_access_token')\n"
+    )
+    found = _rules(project, {"graph.py": code})
+    refreshes = sorted(x for x in found if x[2] == "IGM113")
+    assert refreshes == [("graph.py", 10, "IGM113", "error")]
