@@ -20,6 +20,9 @@ from igmigrate.findings import fails
 from igmigrate.knowledge import KnowledgeBaseError, default_knowledge_base
 from igmigrate.outputs import FORMATS, render
 from igmigrate.scanner import DEFAULT_MAX_FILE_SIZE, ScanOptions, scan
+from igmigrate import ci_scan, statistics  # CI: baseline, changed files, --statistics
+from igmigrate.baseline import BaselineError
+from igmigrate.changes import GitError
 
 app = typer.Typer(
     add_completion=False,
@@ -101,6 +104,10 @@ def scan_command(
     show_suppressed: bool = typer.Option(False, "--show-suppressed", help="List suppressed findings in text output."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="List every skipped file."),
     color: str = typer.Option("auto", "--color", help="auto|always|never."),
+    show_statistics: bool = typer.Option(False, "--statistics", help="Print counts per rule and per file after the findings."),
+    baseline: Optional[Path] = typer.Option(None, "--baseline", help="Hide findings recorded in this baseline file (see `igmigrate baseline`)."),
+    changed_since: Optional[str] = typer.Option(None, "--changed-since", metavar="REF", help="Scan only files changed since the merge base with REF (commits, staged, unstaged, untracked)."),
+    changed_lines: bool = typer.Option(False, "--changed-lines", help="Keep only findings on changed lines (base: --changed-since REF, else HEAD)."),
 ) -> None:
     """Scan code for Basic Display and Legacy Instagram API use."""
     if output_format not in FORMATS:
@@ -110,11 +117,15 @@ def scan_command(
     try:
         outputs = parse_outputs(output or [])
         options, threshold, kb = build_options(paths, exclude, select, ignore, jobs, max_file_size, config_file, fail_on)
+        ci = ci_scan.CIOptions(baseline=baseline, changed_since=changed_since, changed_lines=changed_lines)
+        changes = ci_scan.restrict(ci, options, Path.cwd())
         result = scan(options, kb)
-    except (UsageFailure, ConfigError, KnowledgeBaseError) as exc:
+        ci_outcome = ci_scan.finish(ci, result, options, changes, Path.cwd())
+        result = ci_outcome.result
+    except (UsageFailure, ConfigError, KnowledgeBaseError, GitError, BaselineError) as exc:
         raise fail(str(exc))
     colour = color == "always" or (color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
-    render_options = {"colour": colour, "show_suppressed": show_suppressed, "verbose": verbose}
+    render_options = {"colour": colour, "show_suppressed": show_suppressed, "verbose": verbose, "fail_on": threshold}
     try:
         for name, target in outputs:
             if target is not None:
@@ -125,6 +136,12 @@ def scan_command(
     for name, target in outputs:
         if target is None:
             typer.echo(render(name, result, kb, render_options), nl=False)
+    # After the findings, never instead of them; stderr when stdout is a machine format.
+    to_stderr = output_format not in ("text", "github")
+    for note in ci_outcome.notes:
+        typer.echo(f"igmigrate: {note}", err=to_stderr)
+    if show_statistics:
+        typer.echo(statistics.render(result.findings, kb), nl=False, err=to_stderr)
     raise typer.Exit(1 if fails(result.findings, threshold) else 0)
 
 
@@ -167,6 +184,8 @@ def main() -> None:
 
 from igmigrate.probe.command import register as register_probe  # probe
 register_probe(app)  # probe
+from igmigrate.baseline_command import register as register_baseline  # CI: baseline create/update
+register_baseline(app)  # CI
 
 from igmigrate.report.command import register as register_report  # report
 register_report(app)  # report

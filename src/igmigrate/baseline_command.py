@@ -1,0 +1,95 @@
+"""`igmigrate baseline create|update`: write the file that `scan --baseline` reads."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from igmigrate import baseline as baselines
+from igmigrate.config import ConfigError
+from igmigrate.knowledge import KnowledgeBaseError
+from igmigrate.scanner import scan
+
+baseline_app = typer.Typer(
+    no_args_is_help=True,
+    help="Accept today's findings once; `scan --baseline FILE` then fails only on new ones.",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _scan(paths, exclude, config_file, jobs):
+    from igmigrate.cli import UsageFailure, build_options, fail  # cli imports this module at its end
+
+    try:
+        options, _, kb = build_options(paths, exclude, None, None, jobs, None, config_file, None)
+        result = scan(options, kb)
+    except (UsageFailure, ConfigError, KnowledgeBaseError) as exc:
+        raise fail(str(exc))
+    result.findings = baselines.without_baseline_files(result.findings, Path.cwd())
+    return options, result
+
+
+def _write(path: Path, baseline: baselines.Baseline) -> None:
+    from igmigrate.cli import fail, write_atomically
+
+    try:
+        write_atomically(path, baseline.render())
+    except OSError as exc:
+        raise fail(f"cannot write {exc.filename or path}: {exc.strerror}")
+
+
+_PATHS = typer.Argument(None, help="Files or directories (default: .).")
+_EXCLUDE = typer.Option(None, "--exclude", help="Extra exclude pattern (gitignore style).")
+_CONFIG = typer.Option(None, "--config", help="Config file (default: nearest .igmigrate.toml or pyproject.toml).")
+_JOBS = typer.Option(None, "--jobs", "-j", min=0, help="Worker processes (default: CPU count).")
+
+
+@baseline_app.command("create")
+def create_command(
+    paths: Optional[List[str]] = _PATHS,
+    output: Path = typer.Option(..., "--output", "-o", help="Baseline file to write (JSON)."),
+    exclude: Optional[List[str]] = _EXCLUDE,
+    config_file: Optional[Path] = _CONFIG,
+    jobs: Optional[int] = _JOBS,
+) -> None:
+    """Scan and record every current (unsuppressed) finding in FILE."""
+    _, result = _scan(paths, exclude, config_file, jobs)
+    baseline = baselines.Baseline.from_findings(result.findings)
+    _write(output, baseline)
+    typer.echo(f"igmigrate: wrote {len(baseline.entries)} baseline entries to {output}", err=True)
+
+
+@baseline_app.command("update")
+def update_command(
+    file: Path = typer.Argument(..., help="The baseline file to update in place."),
+    paths: Optional[List[str]] = _PATHS,
+    add_new: bool = typer.Option(False, "--add-new", help="Also accept findings that are not in the baseline yet."),
+    exclude: Optional[List[str]] = _EXCLUDE,
+    config_file: Optional[Path] = _CONFIG,
+    jobs: Optional[int] = _JOBS,
+) -> None:
+    """Drop entries whose findings are gone; never add new ones unless --add-new."""
+    from igmigrate.cli import fail
+
+    try:
+        current = baselines.load(file)
+    except baselines.BaselineError as exc:
+        raise fail(str(exc))
+    options, result = _scan(paths, exclude, config_file, jobs)
+    scope = baselines.scan_scope(options.paths, options.only_files, Path.cwd())
+    comparison = baselines.compare(current, result.findings, scope)
+    fresh = baselines.updated(current, comparison, add_new)
+    new = sum(not f.suppressed for f in comparison.new)
+    _write(file, fresh)
+    message = f"igmigrate: {file}: removed {len(comparison.fixed)} fixed entries"
+    if add_new:
+        message += f", added {new} new findings"
+    elif new:
+        message += f"; {new} new findings not added (use --add-new to accept them)"
+    typer.echo(message + f"; {len(fresh.entries)} entries", err=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(baseline_app, name="baseline")

@@ -1,0 +1,64 @@
+"""The CI steps around a scan, in the order they must run:
+
+1. before the scan, --changed-since / --changed-lines restrict the files (ScanOptions.only_files);
+2. after it, --baseline hides known findings and counts fixed entries (over every changed
+   file, before the line filter, so a known finding off the changed lines is not "fixed");
+3. last, --changed-lines drops findings that do not touch a changed line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from igmigrate import baseline as baselines
+from igmigrate.changes import ChangeSet, changed_since
+from igmigrate.findings import ScanResult
+from igmigrate.scanner import ScanOptions
+
+
+@dataclass(frozen=True)
+class CIOptions:
+    baseline: Path | None = None
+    changed_since: str | None = None
+    changed_lines: bool = False
+
+
+@dataclass
+class CIOutcome:
+    result: ScanResult
+    notes: list[str] = field(default_factory=list)  # one-line reports for the terminal
+
+
+def restrict(ci: CIOptions, options: ScanOptions, cwd: Path) -> ChangeSet | None:
+    """Limit the scan to changed files. --changed-lines alone compares with HEAD (local edits)."""
+    if ci.changed_since is None and not ci.changed_lines:
+        return None
+    changes = changed_since(ci.changed_since or "HEAD", cwd, with_lines=ci.changed_lines)
+    only = changes.files if options.only_files is None else options.only_files & changes.files
+    options.only_files = frozenset(only)
+    return changes
+
+
+def finish(ci: CIOptions, result: ScanResult, options: ScanOptions, changes: ChangeSet | None,
+           cwd: Path) -> CIOutcome:
+    outcome = CIOutcome(result)
+    findings = baselines.without_baseline_files(result.findings, cwd)
+    if ci.baseline is not None:
+        known = baselines.load(ci.baseline)
+        scope = baselines.scan_scope(options.paths, options.only_files, cwd)
+        comparison = baselines.compare(known, findings, scope)
+        findings = comparison.new
+        note = f"baseline {ci.baseline}: {comparison.known} known findings not shown, {len(comparison.fixed)} baseline entries fixed"
+        if comparison.fixed:
+            note += f" (`igmigrate baseline update {ci.baseline}` drops them)"
+        outcome.notes.append(note)
+    if ci.changed_lines and changes is not None:
+        resolved = cwd.resolve()
+        kept = [f for f in findings if changes.touches(str((resolved / f.path).resolve()), f.line, f.end_line)]
+        outcome.notes.append(f"changed lines since {changes.base[:12]}: {len(findings) - len(kept)} findings "
+                             f"on unchanged lines not shown")
+        findings = kept
+    if findings != result.findings:
+        outcome.result = ScanResult(findings=findings, errors=result.errors, files_scanned=result.files_scanned)
+    return outcome
