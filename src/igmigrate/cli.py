@@ -132,7 +132,8 @@ def scan_command(
                 write_atomically(target, render(name, result, kb, {**render_options, "colour": False}))
     except OSError as exc:
         raise fail(f"cannot write {exc.filename}: {exc.strerror}")
-    typer.echo(render(output_format, result, kb, render_options), nl=False)
+    # color= keeps click from stripping the codes we chose to emit (--color always into a pipe).
+    typer.echo(render(output_format, result, kb, render_options), nl=False, color=colour)
     for name, target in outputs:
         if target is None:
             typer.echo(render(name, result, kb, render_options), nl=False)

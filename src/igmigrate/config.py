@@ -46,7 +46,7 @@ def find_config(start: Path) -> Path | None:
             try:
                 data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
             except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-                continue
+                return pyproject  # unreadable config is an error (load_config names it), not a silent default
             if "igmigrate" in (data.get("tool") or {}):
                 return pyproject
     return None

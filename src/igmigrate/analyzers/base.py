@@ -23,7 +23,14 @@ class Hit:
     extra: tuple[tuple[str, str], ...] = ()  # message fields: detail, successor, suggestion
 
     def extras(self) -> dict[str, str]:
-        return dict(self.extra)
+        """Message fields; a field repeated by merged hits lists each distinct value once."""
+        out: dict[str, str] = {}
+        for key, value in self.extra:
+            if key not in out:
+                out[key] = value
+            elif value not in out[key].split(", "):
+                out[key] += ", " + value
+        return out
 
 
 @dataclass(frozen=True)

@@ -325,11 +325,10 @@ def analyze_manifest(kb: KnowledgeBase, filename: str, text: str, result: FileAn
             shown = f"{dep.name} {dep.spec}".strip()
             line_text = result.lines[dep.line - 1] if 0 < dep.line <= len(result.lines) else ""
             col = max(line_text.find(dep.name), 0) + 1
-            extra = [("detail", pkg.detail), ("successor", pkg.successor), ("package", pkg.name)]
+            detail = pkg.detail if version is not None else pkg.detail + "; no version pinned here, judged by the newest release"
+            extra = [("detail", detail), ("successor", pkg.successor), ("package", pkg.name)]
             if pkg.only_if_code is not None:
                 extra.append(("only_if_code", "yes"))
-            if version is None:
-                extra.append(("detail", pkg.detail + "; no version pinned here, judged by the newest release"))
             result.add_hit(Hit(rule.id, dep.line, col, dep.line, col + len(dep.name), shown, extra=tuple(extra)),
                            pkg.evidence)
             break

@@ -517,6 +517,8 @@ class PythonAnalyzer:
 
     def analyze(self, text: str, result: FileAnalysis, module: str = "__main__") -> bool:
         """False when libcst cannot parse the file (the caller falls back to text rules)."""
+        if _max_nesting(text) > MAX_NESTING:
+            return False  # libcst's native parser overflows its stack on such input (a crash, not an error)
         try:
             tree = cst.parse_module(text)
             wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
@@ -615,6 +617,22 @@ class PythonAnalyzer:
                     c = (col if offset == 0 else 0) + match.start + 1
                     result.add_hit(Hit(match.rule.id, number + offset, c, number + offset, c + len(match.text),
                                        match.text, in_comment=True, extra=match.extra), match.rule.detect.evidence)
+
+
+MAX_NESTING = 150  # CPython itself refuses more than 200 nested brackets
+_BRACKETS = re.compile(r"[()\[\]{}]")
+
+
+def _max_nesting(text: str) -> int:
+    depth = deepest = 0
+    for m in _BRACKETS.finditer(text):
+        if m.group(0) in "([{":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+        elif depth:
+            depth -= 1
+    return deepest
 
 
 def _contains(outer, inner) -> bool:
