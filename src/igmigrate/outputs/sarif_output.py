@@ -21,7 +21,6 @@ from igmigrate.knowledge import KnowledgeBase, Rule
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"
-INFORMATION_URI = "https://pypi.org/project/igmigrate/"
 FINGERPRINT_KEY = "igmigrate/v1"
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 _WORD_CHAR = re.compile(r"\w")
@@ -206,7 +205,6 @@ def document(result: ScanResult, kb: KnowledgeBase, options: dict | None = None)
             "name": "igmigrate",
             "version": __version__,
             "semanticVersion": __version__,
-            "informationUri": INFORMATION_URI,
             "rules": [_rule_descriptor(r, kb) for r in rules],
             "properties": {"knowledgeBase": {"version": kb.version, "updated": kb.updated}},
         }},
