@@ -18,6 +18,7 @@ header.top p { margin: 0; opacity: .92; }
 nav.toc { position: sticky; top: 0; z-index: 2; background: #fff; border-bottom: 1px solid var(--line); }
 nav.toc ul { max-width: 1180px; margin: 0 auto; padding: 8px 24px; list-style: none; display: flex; flex-wrap: wrap; gap: 4px 18px; }
 nav.toc a { color: var(--accent); text-decoration: none; font-weight: 600; font-size: 14px; }
+section, article { scroll-margin-top: 44px; }  /* headings stay clear of the sticky menu */
 h2 { margin: 36px 0 12px; padding-bottom: 6px; border-bottom: 2px solid var(--line); font-size: 22px; }
 h3 { margin: 22px 0 8px; font-size: 17px; }
 a { color: var(--accent); }
@@ -42,7 +43,8 @@ th { background: var(--soft); }
 td.num, th.num { text-align: right; }
 table.dates { width: auto; }
 code, pre { font: 13px/1.45 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
-td code { white-space: pre-wrap; word-break: break-all; }
+td code { white-space: pre-wrap; overflow-wrap: anywhere; }
+td.loc code { overflow-wrap: break-word; }  /* breaks only at the <wbr> after each "/" */
 pre { background: #272822; color: #f8f8f2; padding: 10px 12px; border-radius: 6px; overflow-x: auto; margin: 4px 0; }
 .sev { display: inline-block; padding: 0 7px; border-radius: 10px; color: #fff; font-size: 12px; font-weight: 600; }
 .sev.error { background: var(--error); } .sev.warning { background: var(--warning); } .sev.note { background: var(--note); }
@@ -52,6 +54,7 @@ article.rule, article.flow, article.manual { border: 1px solid var(--line); bord
 article.rule h3 .id, article.flow h3 .count { color: var(--muted); font-weight: 500; }
 .ba { display: grid; grid-template-columns: 1fr 1fr; gap: 12px; }
 .ba figure { margin: 0; min-width: 0; }
+.ba pre { white-space: pre-wrap; overflow-wrap: anywhere; }
 .ba figcaption { font-size: 13px; color: var(--muted); }
 .ba .before pre { border-left: 4px solid var(--error); } .ba .after pre { border-left: 4px solid #43a047; }
 article.manual { border-left: 5px solid var(--warning); }
@@ -62,6 +65,9 @@ article.manual { border-left: 5px solid var(--warning); }
 #findings-table th[aria-sort="ascending"]::after { content: " \\25B2"; font-size: 10px; }
 #findings-table th[aria-sort="descending"]::after { content: " \\25BC"; font-size: 10px; }
 #findings-table tr.hide { display: none; }
+#findings-table td.snip { min-width: 26ch; }
+#findings-table td.rep, #findings-table td.live { font-size: 13px; min-width: 20ch; overflow-wrap: anywhere; }
+.scroll { overflow-x: auto; }
 .muted { color: var(--muted); }
 footer { color: var(--muted); font-size: 13px; margin-top: 36px; }
 @media (max-width: 760px) { .ba { grid-template-columns: 1fr; } }

@@ -11,7 +11,7 @@ from html import escape
 
 from igmigrate.findings import SEVERITIES, SEVERITY_RANK
 from igmigrate.report.assets import CSS, JS
-from igmigrate.report.model import Report, Row
+from igmigrate.report.model import Report, Row, plural, strip_docs
 from igmigrate.report.svg import Bar, bar_chart
 
 
@@ -23,6 +23,11 @@ def a(label: str, url: str | None) -> str:
     if not url or not url.startswith("https://"):
         return e(label)
     return f'<a href="{e(url)}" rel="noreferrer">{e(label)}</a>'
+
+
+def loc(row: Row) -> str:
+    """file:line, breakable only after a "/" so a narrow column never splits a file name."""
+    return "<code>" + e(row.location).replace("/", "/<wbr>") + "</code>"
 
 
 def sev(severity: str) -> str:
@@ -79,9 +84,15 @@ def _summary(r: Report) -> str:
 
 
 def _live(row: Row) -> str:
-    if row.live is None:
+    """The verdict stands out; the call and the reason stay plain text."""
+    live = row.live
+    if live is None:
         return ""
-    return f'<span class="verdict {e(row.live.verdict)}">{e(row.live.text())}</span>'
+    if live.step is None:
+        return f'<span class="muted">{e(live.text())}</span>'
+    reason = live.step.reason()
+    return (f'<span class="muted">calls {e(live.call)}; probe on {e(live.date)}:</span> '
+            f'<span class="verdict {e(live.verdict)}">{e(live.verdict)}</span>' + (f" · {e(reason)}" if reason else ""))
 
 
 def _flows(r: Report) -> str:
@@ -91,12 +102,12 @@ def _flows(r: Report) -> str:
            '<p class="lead">Each flow is one unit of work: change its call sites together.</p>']
     live = r.probe is not None
     for flow in r.flows:
-        out.append(f'<article class="flow"><h3>{e(flow.title)} <span class="count">· {len(flow.rows)} call sites</span></h3>'
+        out.append(f'<article class="flow"><h3>{e(flow.title)} <span class="count">· {plural(len(flow.rows), "call site")}</span></h3>'
                    f"<p>{e(flow.summary)}</p><table><thead><tr><th>Call site</th><th>Rule</th><th>Severity</th>"
                    f"<th>Code</th>{'<th>Live evidence</th>' if live else ''}</tr></thead><tbody>")
         for row in flow.rows:
             f = row.finding
-            out.append(f"<tr><td><code>{e(row.location)}</code></td><td><a href=\"#rule-{e(f.rule_id)}\">{e(f.rule_id)}</a></td>"
+            out.append(f"<tr><td class=\"loc\">{loc(row)}</td><td><a href=\"#rule-{e(f.rule_id)}\">{e(f.rule_id)}</a></td>"
                        f"<td>{sev(f.severity)}</td><td><code>{e(f.snippet)}</code></td>"
                        f"{f'<td>{_live(row)}</td>' if live else ''}</tr>")
         out.append("</tbody></table></article>")
@@ -113,7 +124,7 @@ def _rules(r: Report) -> str:
         counts = ", ".join(f"{n} {s}" for s, n in sorted(sec.severities.items()))
         removed = f" Removed {e(rule.removed)}." if rule.removed else ""
         out.append(f'<article class="rule" id="rule-{e(rule.id)}"><h3><span class="id">{e(rule.id)}</span> {e(rule.title)}</h3>'
-                   f'<p class="muted">{sec.count} findings ({e(counts)}); category {e(rule.category)}.{removed}</p>'
+                   f'<p class="muted">{plural(sec.count, "finding")} ({e(counts)}); category {e(rule.category)}.{removed}</p>'
                    f"<p><b>What it means:</b> {e(sec.example.finding.message)} "
                    f'<span class="muted">(e.g. <code>{e(sec.example.location)}</code>)</span></p>')
         out += [f"<p><b>Replacement:</b> {e(rep)}</p>" for rep in sec.replacements[:3]]
@@ -178,7 +189,7 @@ def _findings(r: Report) -> str:
            'aria-label="Filter findings"><select id="filter-severity" aria-label="Severity">'
            f'<option value="">all severities</option>{severity_options}</select>{status_filter}'
            '<span id="filter-count" class="muted"></span></div>',
-           '<table id="findings-table"><thead><tr><th>Location</th><th>Rule</th><th data-num>Severity</th>'
+           '<div class="scroll"><table id="findings-table"><thead><tr><th>Location</th><th>Rule</th><th data-num>Severity</th>'
            f"{'<th>Baseline</th>' if base else ''}<th>Snippet</th><th>Replacement</th>"
            f"{'<th>Live evidence</th>' if live else ''}</tr></thead><tbody>"]
     for row in r.rows:
@@ -186,13 +197,13 @@ def _findings(r: Report) -> str:
         status = row.status or ""
         out.append(
             f'<tr data-severity="{e(f.severity)}" data-status="{e(status)}">'
-            f'<td data-sort="{e(f.path)}:{f.line:09d}"><code>{e(row.location)}</code></td>'
+            f'<td class="loc" data-sort="{e(f.path)}:{f.line:09d}">{loc(row)}</td>'
             f'<td><a href="#rule-{e(f.rule_id)}">{e(f.rule_id)}</a></td>'
             f'<td data-sort="{SEVERITY_RANK.get(f.severity, 0)}">{sev(f.severity)}</td>'
             + (f'<td class="status-{e(status)}">{e(status)}</td>' if base else "")
-            + f"<td><code>{e(f.snippet)}</code></td><td>{e(f.replacement or '')}</td>"
-            + (f"<td>{_live(row)}</td>" if live else "") + "</tr>")
-    out.append("</tbody></table>")
+            + f'<td class="snip"><code>{e(f.snippet)}</code></td><td class="rep">{e(strip_docs(f.replacement))}</td>'
+            + (f'<td class="live">{_live(row)}</td>' if live else "") + "</tr>")
+    out.append("</tbody></table></div>")
     if base:
         out.append(f"<h3>Fixed since the baseline ({len(r.fixed)})</h3>")
         if r.fixed:

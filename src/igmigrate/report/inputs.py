@@ -28,15 +28,19 @@ class ProbeStep:
     error_type: str | None
     error_code: int | None
 
-    def outcome(self) -> str:
-        """"removed, IGApiException 100" - the verdict and what it rests on, in a few words."""
+    def reason(self) -> str:
+        """What the verdict rests on, in a few words: "IGApiException 100", or the probe's detail."""
         if self.error_type or self.error_code is not None:
-            parts = [p for p in (self.error_type, str(self.error_code) if self.error_code is not None else None) if p]
-            return f"{self.verdict}, {' '.join(parts)}"
-        if self.signature:
-            return f"{self.verdict} ({self.signature})"
-        detail = self.detail if len(self.detail) <= 100 else self.detail[:99] + "…"
-        return f"{self.verdict}: {detail}" if detail else self.verdict
+            return " ".join(p for p in (self.error_type, None if self.error_code is None else str(self.error_code)) if p)
+        return self.detail if len(self.detail) <= 100 else self.detail[:99] + "…"
+
+    def outcome(self) -> str:
+        """"removed, IGApiException 100" (an API error) or "skipped: missing ..." (anything else)."""
+        reason = self.reason()
+        if not reason:
+            return self.verdict
+        joiner = ", " if self.error_type or self.error_code is not None else ": "
+        return f"{self.verdict}{joiner}{reason}"
 
 
 @dataclass(frozen=True)

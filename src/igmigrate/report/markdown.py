@@ -12,12 +12,11 @@ import re
 from collections.abc import Callable
 
 from igmigrate.findings import SEVERITIES
-from igmigrate.report.model import Report, Row, language_of
+from igmigrate.report.model import Report, Row, language_of, plural, strip_docs
 
 MAX_CHARS = 60_000
 _PUNCT = re.compile(r"([\\`*_\[\]<>|~#!&])")
 _TICKS = re.compile(r"`+")
-_DOCS_SUFFIX = re.compile(r" \(https?://[^\s)]+\)$")
 
 
 # ---- escaping: every value that may come from scanned code goes through one of these ----------
@@ -45,10 +44,11 @@ def code_block(source: str, language: str) -> str:
     return f"{fence}{language}\n{source.rstrip()}\n{fence}"
 
 
-def link(label: str, url: str | None) -> str:
-    if not url or not url.startswith(("https://", "http://")):
-        return text(label)
-    return f"[{text(label)}](<{url.replace('>', '%3E').replace(' ', '%20')}>)"
+def link(url: str | None) -> str:
+    """Knowledge-base URLs only; anything but a plain https:// URL is shown as text."""
+    if not url or not re.fullmatch(r"https://[^\s<>]+", url):
+        return text(url or "")
+    return f"<{url}>"
 
 
 def short(value: str, limit: int) -> str:
@@ -71,8 +71,8 @@ def _header(r: Report) -> list[str]:
 def _summary(r: Report, max_dirs: int) -> list[str]:
     s = r.severities
     out = ["## Summary", "",
-           f"**{r.total} findings** ({s['error']} errors, {s['warning']} warnings, {s['note']} notes) in "
-           f"**{r.files_affected} of {r.files_scanned} files** scanned."]
+           f"**{plural(r.total, 'finding')}** ({plural(s['error'], 'error')}, {plural(s['warning'], 'warning')}, "
+           f"{plural(s['note'], 'note')}) in **{r.files_affected} of {plural(r.files_scanned, 'file')}** scanned."]
     if r.suppressed:
         out.append(f"{r.suppressed} suppressed findings are not counted.")
     if r.errors:
@@ -111,7 +111,7 @@ def _flows(r: Report, max_sites: int) -> list[str]:
     out = ["## Flows to migrate", "",
            "Each flow is one unit of work: change its call sites together.", ""]
     for flow in r.flows:
-        out += [f"### {text(flow.title)} ({len(flow.rows)} call sites)", "", text(flow.summary), ""]
+        out += [f"### {text(flow.title)} ({plural(len(flow.rows), 'call site')})", "", text(flow.summary), ""]
         out += [_site(row) for row in flow.rows[:max_sites]]
         if len(flow.rows) > max_sites:
             out.append(f"- … and {len(flow.rows) - max_sites} more call sites (see the findings table)")
@@ -126,7 +126,7 @@ def _rules(r: Report, examples: bool) -> list[str]:
     for sec in r.rules:
         rule = sec.rule
         counts = ", ".join(f"{n} {sev}" for sev, n in sorted(sec.severities.items()))
-        out += [f"### {rule.id} {text(rule.title)}", "", f"{sec.count} findings ({counts}); category {text(rule.category)}."
+        out += [f"### {rule.id} {text(rule.title)}", "", f"{plural(sec.count, 'finding')} ({counts}); category {text(rule.category)}."
                 + (f" Removed {rule.removed}." if rule.removed else ""), ""]
         out.append(f"**What it means:** {text(sec.example.finding.message)} (e.g. {code(sec.example.location)})")
         out.append("")
@@ -139,7 +139,7 @@ def _rules(r: Report, examples: bool) -> list[str]:
                     f"After ({code(sec.after.file)}):", "", code_block(sec.after.code, language_of(sec.after.file)), "",
                     "</details>", ""]
         if rule.docs:
-            out += [f"Docs: {link(rule.docs, rule.docs)}", ""]
+            out += [f"Docs: {link(rule.docs)}", ""]
     return out
 
 
@@ -148,7 +148,7 @@ def _manual(r: Report, max_sites: int) -> list[str]:
     for item in r.manual:
         out += [f"### {text(item.title)}", "", text(item.text)]
         if item.docs:
-            out += ["", f"Docs: {link(item.docs, item.docs)}"]
+            out += ["", f"Docs: {link(item.docs)}"]
         if item.rows:
             shown = ", ".join(f"{code(row.location)} ({row.finding.rule_id})" for row in item.rows[:max_sites])
             more = f" and {len(item.rows) - max_sites} more" if len(item.rows) > max_sites else ""
@@ -176,7 +176,7 @@ def _probe(r: Report) -> list[str]:
 
 def _row(row: Row, live: bool) -> str:
     f = row.finding
-    rep = _DOCS_SUFFIX.sub("", f.replacement or "")  # the docs link is in the rule's section
+    rep = strip_docs(f.replacement)
     cells = [code(row.location, True), f.rule_id, f.severity, code(short(f.snippet, 160), True), text(short(rep, 220))]
     if live:
         cells.append(text(row.live.text()) if row.live else "")
@@ -199,14 +199,14 @@ Group = tuple[str, list[str], list[str]]  # (summary line, table head, rows)
 def _groups(r: Report) -> list[Group]:
     live = r.probe is not None
     if r.baseline is None:
-        return [(f"All {r.total} findings", _table_head(live), [_row(x, live) for x in r.rows])]
+        return [(f"All {plural(r.total, 'finding')}", _table_head(live), [_row(x, live) for x in r.rows])]
     new = [x for x in r.rows if x.status == "new"]
     old = [x for x in r.rows if x.status == "existing"]
     return [
-        (f"New since the baseline: {len(new)} findings", _table_head(live), [_row(x, live) for x in new]),
-        (f"Fixed since the baseline: {len(r.fixed)} findings", ["| Was at | Rule | Fingerprint |", "|---|---|---|"],
+        (f"New since the baseline: {plural(len(new), 'finding')}", _table_head(live), [_row(x, live) for x in new]),
+        (f"Fixed since the baseline: {plural(len(r.fixed), 'finding')}", ["| Was at | Rule | Fingerprint |", "|---|---|---|"],
          [_fixed_row(e) for e in r.fixed]),
-        (f"Still present (in the baseline): {len(old)} findings", _table_head(live), [_row(x, live) for x in old]),
+        (f"Still present (in the baseline): {plural(len(old), 'finding')}", _table_head(live), [_row(x, live) for x in old]),
     ]
 
 
@@ -229,8 +229,8 @@ def _findings(groups: list[Group], keep: int) -> tuple[list[str], int]:
     return out, left_out
 
 
-def _note(left_out: int) -> list[str]:
-    return [f"**Table truncated:** {left_out} findings were left out to keep this report under {MAX_CHARS:,} "
+def _note(left_out: int, max_chars: int) -> list[str]:
+    return [f"**Table truncated:** {left_out} of the findings were left out to keep this report under {max_chars:,} "
             "characters. Run `igmigrate report --format html` or `igmigrate scan --format json` for all of them.", ""]
 
 
@@ -256,7 +256,7 @@ def render(report: Report, max_chars: int = MAX_CHARS) -> str:
         while low <= high:
             mid = (low + high) // 2
             section, left_out = _findings(groups, mid)
-            doc = _assemble(parts + [_note(left_out), section])
+            doc = _assemble(parts + [_note(left_out, max_chars), section])
             if len(doc) <= max_chars:
                 best, low = doc, mid + 1
             else:
@@ -264,4 +264,4 @@ def render(report: Report, max_chars: int = MAX_CHARS) -> str:
         if best is not None:
             return best
     section, left_out = _findings(groups, 0)  # pathological: even the compact head is too long
-    return _assemble([_header(report), _note(left_out), section])[:max_chars]
+    return _assemble([_header(report), _note(left_out, max_chars), section])[:max_chars]

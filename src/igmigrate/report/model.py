@@ -132,9 +132,12 @@ def top_directory(path: str, roots: tuple[str, ...]) -> str:
     return head + "/" if sep else ROOT_DIR
 
 
-def _strip_docs(text: str, docs: str | None) -> str:
-    suffix = f" ({docs})"
-    return text[: -len(suffix)] if docs and text.endswith(suffix) else text
+_DOCS_SUFFIX = re.compile(r" \(https?://[^\s)]+\)$")
+
+
+def strip_docs(text: str | None) -> str:
+    """A finding's replacement without its trailing "(docs URL)": the rule's section links the docs."""
+    return _DOCS_SUFFIX.sub("", text or "")
 
 
 def _sort_key(row: Row) -> tuple:
@@ -203,14 +206,24 @@ class _Builder:
             if rule is None:  # a finding from a rule this knowledge base does not know: table only
                 continue
             found = by_rule[rule_id]
-            replacements = list(dict.fromkeys(_strip_docs(r.finding.replacement, rule.docs)
+            replacements = list(dict.fromkeys(strip_docs(r.finding.replacement)
                                               for r in found if r.finding.replacement))
             sections.append(RuleSection(
                 rule=rule, count=len(found), severities=dict(Counter(r.finding.severity for r in found)),
                 example=found[0], replacements=tuple(replacements),
-                before=rule.bad[0] if rule.bad else None, after=rule.good[0] if rule.good else None,
+                **self.before_after(rule),
             ))
         return tuple(sections)
+
+    def before_after(self, rule: Rule) -> dict[str, Example | None]:
+        """First bad and first good example, unless report.yaml names a better `after` (or none).
+        Tokens are masked: a report must not carry token-shaped strings around."""
+        overrides = self.spec.after_examples
+        after = overrides[rule.id] if rule.id in overrides else (rule.good[0] if rule.good else None)
+        before = rule.bad[0] if rule.bad and after is not None else None
+        if before is None or after is None:
+            return {"before": None, "after": None}
+        return {"before": Example(before.file, self.mask(before.code)), "after": Example(after.file, self.mask(after.code))}
 
     def manual(self, rows: list[Row]) -> tuple[ManualItem, ...]:
         return tuple(ManualItem(m.id, m.title, m.text, m.docs, tuple(r for r in rows if r.finding.rule_id in m.rules))
@@ -260,6 +273,10 @@ def build_report(result: ScanResult, kb: KnowledgeBase, spec: ReportSpec, *, roo
 _LANGS = {".py": "python", ".js": "javascript", ".ts": "typescript", ".php": "php", ".rb": "ruby", ".go": "go",
           ".json": "json", ".env": "sh", ".java": "java", ".kt": "kotlin", ".cs": "csharp", ".yaml": "yaml",
           ".yml": "yaml", ".toml": "toml", ".xml": "xml", ".html": "html", ".md": "markdown"}
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
 def language_of(filename: str) -> str:

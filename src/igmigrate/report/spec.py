@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from igmigrate.knowledge import KnowledgeBase, KnowledgeBaseError
+from igmigrate.knowledge import Example, KnowledgeBase, KnowledgeBaseError
 
 FILE = "report.yaml"
 _ID = re.compile(r"^[a-z][a-z0-9_-]*$")
@@ -54,6 +54,7 @@ class ReportSpec:
     flows: tuple[FlowSpec, ...]
     joins: tuple[JoinSpec, ...]
     manual: tuple[ManualSpec, ...]
+    after_examples: dict[str, Example | None]  # rule id -> shown instead of its first `good` example
 
     def flow_of(self, kb: KnowledgeBase, rule_id: str) -> str | None:
         rule = kb.rules.get(rule_id)
@@ -165,10 +166,29 @@ def _manual(raw: list, check: _Check) -> tuple[ManualSpec, ...]:
     return tuple(out)
 
 
+def _after_examples(raw, check: _Check) -> dict[str, Example | None]:
+    out: dict[str, Example | None] = {}
+    for rule_id, item in check.mapping(raw if raw is not None else {}, "after_examples").items():
+        check.where = f"after_examples {rule_id}"
+        if rule_id not in check.rules:
+            check.fail("names an unknown rule")
+        if item is None:
+            out[rule_id] = None
+            continue
+        item = check.mapping(item, "the example")
+        check.known_keys(item, {"file", "code"})
+        code = item.get("code")
+        if not isinstance(code, str) or not code.strip():
+            check.fail("key 'code' must be a non-empty string")
+        out[rule_id] = Example(file=check.text(item, "file"), code=code)
+    check.where = ""
+    return out
+
+
 def parse_spec(doc: object, kb: KnowledgeBase) -> ReportSpec:
     check = _Check(set(kb.rules))
     doc = check.mapping(doc, "the document")
-    check.known_keys(doc, {"schema_version", "dates", "flows", "probe_join", "manual"})
+    check.known_keys(doc, {"schema_version", "dates", "flows", "probe_join", "manual", "after_examples"})
     if doc.get("schema_version") != 1:
         check.fail("schema_version must be 1")
     labels = check.mapping(doc.get("dates"), "dates")
@@ -177,7 +197,8 @@ def parse_spec(doc: object, kb: KnowledgeBase) -> ReportSpec:
             check.fail(f"dates.{key} must be a non-empty label")
     dates = tuple((str(k), v) for k, v in labels.items() if k in kb.dates and kb.dates[k])
     return ReportSpec(dates=dates, flows=_flows(doc.get("flows"), kb, check),
-                      joins=_joins(doc.get("probe_join"), check), manual=_manual(doc.get("manual"), check))
+                      joins=_joins(doc.get("probe_join"), check), manual=_manual(doc.get("manual"), check),
+                      after_examples=_after_examples(doc.get("after_examples"), check))
 
 
 def load_spec(kb: KnowledgeBase, path: Path | None = None) -> ReportSpec:

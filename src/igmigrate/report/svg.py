@@ -7,7 +7,7 @@ from html import escape
 
 WIDTH = 560
 ROW = 24
-LABEL_WIDTH = 200
+LABEL_WIDTH = 200  # at most; short labels get a narrower column
 MAX_BARS = 12
 
 
@@ -29,7 +29,8 @@ def bar_chart(bars: list[Bar], title: str) -> str:
         rest = bars[MAX_BARS - 1:]
         bars = bars[: MAX_BARS - 1] + [Bar(f"{len(rest)} others", sum(b.value for b in rest), "bar other")]
     peak = max((b.value for b in bars), default=0) or 1
-    span = WIDTH - LABEL_WIDTH - 50
+    label_width = min(LABEL_WIDTH, 16 + 7 * max((len(_fit(b.label)) for b in bars), default=4))
+    span = WIDTH - label_width - 50
     height = ROW * len(bars) + 8
     out = [f'<svg class="chart" role="img" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}">'
            f'<title>{escape(title)}</title>']
@@ -39,9 +40,9 @@ def bar_chart(bars: list[Bar], title: str) -> str:
         tip = escape(b.tooltip or f"{b.label}: {b.value}")
         out.append(
             f'<g><title>{tip}</title>'
-            f'<text class="label" x="{LABEL_WIDTH - 8}" y="{y + 16}" text-anchor="end">{escape(_fit(b.label))}</text>'
-            f'<rect class="{escape(b.css_class)}" x="{LABEL_WIDTH}" y="{y + 3}" width="{length}" height="{ROW - 8}" rx="3"/>'
-            f'<text class="value" x="{LABEL_WIDTH + length + 6}" y="{y + 16}">{b.value}</text></g>'
+            f'<text class="label" x="{label_width - 8}" y="{y + 16}" text-anchor="end">{escape(_fit(b.label))}</text>'
+            f'<rect class="{escape(b.css_class)}" x="{label_width}" y="{y + 3}" width="{length}" height="{ROW - 8}" rx="3"/>'
+            f'<text class="value" x="{label_width + length + 6}" y="{y + 16}">{b.value}</text></g>'
         )
     out.append("</svg>")
     return "".join(out)
