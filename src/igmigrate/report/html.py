@@ -61,9 +61,9 @@ def _summary(r: Report) -> str:
     out.append("</div>")
     notes = []
     if r.suppressed:
-        notes.append(f"{r.suppressed} suppressed findings are not counted.")
+        notes.append(f"{plural(r.suppressed, 'suppressed finding')} not counted.")
     if r.errors:
-        notes.append(f"{len(r.errors)} files could not be read or parsed (run igmigrate scan to list them).")
+        notes.append(f"{plural(len(r.errors), 'file')} could not be read or parsed (run igmigrate scan to list them).")
     if notes:
         out.append(f'<p class="muted">{e(" ".join(notes))}</p>')
     out.append('<table class="dates"><thead><tr><th>Date</th><th>What happened</th></tr></thead><tbody>')

@@ -74,9 +74,9 @@ def _summary(r: Report, max_dirs: int) -> list[str]:
            f"**{plural(r.total, 'finding')}** ({plural(s['error'], 'error')}, {plural(s['warning'], 'warning')}, "
            f"{plural(s['note'], 'note')}) in **{r.files_affected} of {plural(r.files_scanned, 'file')}** scanned."]
     if r.suppressed:
-        out.append(f"{r.suppressed} suppressed findings are not counted.")
+        out.append(f"{plural(r.suppressed, 'suppressed finding')} not counted.")
     if r.errors:
-        out.append(f"{len(r.errors)} files could not be read or parsed (see `igmigrate scan`).")
+        out.append(f"{plural(len(r.errors), 'file')} could not be read or parsed (see `igmigrate scan`).")
     if r.baseline:
         new = sum(row.status == "new" for row in r.rows)
         out.append(f"Against the baseline: **{new} new**, {r.total - new} still present, {len(r.fixed)} fixed.")
@@ -99,10 +99,16 @@ def _summary(r: Report, max_dirs: int) -> list[str]:
 
 def _site(row: Row) -> str:
     f = row.finding
-    line = f"- {code(row.location)} {f.rule_id} ({f.severity}): {code(short(f.snippet, 100))}"
-    if row.live:
-        line += f" — {text(row.live.text())}"
-    return line
+    return f"- {code(row.location)} {f.rule_id} ({f.severity}): {code(short(f.snippet, 100))}"
+
+
+def _flow_evidence(rows: tuple[Row, ...]) -> list[str]:
+    """Live evidence once per endpoint, not per call site: the table has it per finding."""
+    counts: dict[str, int] = {}
+    for row in rows:
+        if row.live:
+            counts[row.live.text()] = counts.get(row.live.text(), 0) + 1
+    return [f"> Live: {text(live)} ({plural(n, 'call site')})" for live, n in counts.items()]
 
 
 def _flows(r: Report, max_sites: int) -> list[str]:
@@ -112,6 +118,9 @@ def _flows(r: Report, max_sites: int) -> list[str]:
            "Each flow is one unit of work: change its call sites together.", ""]
     for flow in r.flows:
         out += [f"### {text(flow.title)} ({plural(len(flow.rows), 'call site')})", "", text(flow.summary), ""]
+        evidence = _flow_evidence(flow.rows)
+        if evidence:
+            out += [line + "  " for line in evidence[:-1]] + evidence[-1:] + [""]
         out += [_site(row) for row in flow.rows[:max_sites]]
         if len(flow.rows) > max_sites:
             out.append(f"- … and {len(flow.rows) - max_sites} more call sites (see the findings table)")
@@ -177,7 +186,7 @@ def _probe(r: Report) -> list[str]:
 def _row(row: Row, live: bool) -> str:
     f = row.finding
     rep = strip_docs(f.replacement)
-    cells = [code(row.location, True), f.rule_id, f.severity, code(short(f.snippet, 160), True), text(short(rep, 220))]
+    cells = [code(row.location, True), f.rule_id, f.severity, code(short(f.snippet, 160), True), text(short(rep, 140))]
     if live:
         cells.append(text(row.live.text()) if row.live else "")
     return "| " + " | ".join(cells) + " |"

@@ -8,7 +8,7 @@ from html import escape
 WIDTH = 560
 ROW = 24
 LABEL_WIDTH = 200  # at most; short labels get a narrower column
-MAX_BARS = 12
+MAX_BARS = 16
 
 
 @dataclass(frozen=True)
