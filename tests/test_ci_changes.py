@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ci_support import BAD_PY, CLEAN_PY, git, git_env, make_repo, run_cli, scan_json, write
 
-from igmigrate.changes import ChangeSet, parse_added_lines
+from igmigrate.changes import ChangeSet, fetch_hint, parse_added_lines
 
 NEW_CALL = 'import requests\nME = requests.get("https://graph.instagram.com/me/media?fields=id")\n'
 
@@ -134,3 +134,13 @@ def test_unknown_ref_and_no_git_exit_2(tmp_path):
     result = run_cli(tmp_path / "plain", "scan", "--changed-since", "main")
     assert result.exit_code == 2 and "not inside a git work tree" in result.stderr
     assert run_cli(tmp_path / "plain", "scan", "--changed-lines").exit_code == 2
+
+
+def test_fetch_hints_for_each_kind_of_ref():
+    remotes = ["origin", "upstream"]
+    assert fetch_hint("upstream/dev", remotes, False, False) == \
+        "git fetch upstream +refs/heads/dev:refs/remotes/upstream/dev"
+    assert fetch_hint("main", remotes, True, False) == "git fetch --unshallow origin main:main"
+    assert fetch_hint("0123abcd", remotes, False, False) == "git fetch origin 0123abcd"
+    assert fetch_hint("HEAD~3", remotes, True, False) == "git fetch --unshallow origin"
+    assert fetch_hint("origin/main", remotes, True, True) == "git fetch --unshallow origin"

@@ -16,6 +16,7 @@ from pathlib import Path
 
 _HUNK = re.compile(rb"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
 _SHA = re.compile(r"^[0-9a-fA-F]{7,64}$")
+_PLAIN_NAME = re.compile(r"^[A-Za-z0-9._/-]+$")
 _C_ESCAPES = {b"a": 7, b"b": 8, b"t": 9, b"n": 10, b"v": 11, b"f": 12, b"r": 13, b'"': 34, b"\\": 92}
 
 
@@ -87,11 +88,16 @@ def fetch_hint(ref: str, remotes: list[str], shallow: bool, ref_found: bool) -> 
         return f"git fetch{unshallow} {remote} +refs/heads/{pair[1]}:refs/remotes/{remote}/{pair[1]}"
     if _SHA.match(ref):
         return f"git fetch{unshallow} {remote} {ref}"
-    return f"git fetch{unshallow} {remote} {ref}:{ref}"
+    if _PLAIN_NAME.match(ref) and not ref.startswith("HEAD"):
+        return f"git fetch{unshallow} {remote} {ref}:{ref}"
+    # HEAD~3, A^, @{u}: relative to history we do not have; fetch all of it.
+    return f"git fetch{unshallow or ' --unshallow'} {remote}"
 
 
 def merge_base(ref: str, cwd: Path) -> tuple[Path, str]:
     """(repository root, merge-base commit of ref and HEAD); GitError with a fix otherwise."""
+    if not ref or ref.startswith("-"):
+        raise GitError(f"--changed-since {ref!r}: not a git revision")  # never let it pass as a git option
     root = repository_root(str(Path(cwd).resolve()))
     if root is None:
         raise GitError(f"--changed-since {ref}: {cwd} is not inside a git work tree")
@@ -102,7 +108,11 @@ def merge_base(ref: str, cwd: Path) -> tuple[Path, str]:
     found = _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", check=False)
     if found.returncode != 0:
         where = "this shallow clone" if shallow else "this repository"
-        hint = f"; run `{fetch_hint(ref, remotes, shallow, False)}` first" if remotes else " (and it has no remote to fetch from)"
+        relative = not _PLAIN_NAME.match(ref) or ref.startswith("HEAD")
+        if not remotes or (relative and not shallow):
+            hint = ""  # nothing to fetch: the ref itself is wrong
+        else:
+            hint = f"; run `{fetch_hint(ref, remotes, shallow, False)}` first"
         raise GitError(f"--changed-since {ref}: {ref!r} is not a commit in {where}{hint}")
     base = _git(root, "merge-base", ref, "HEAD", check=False)
     if base.returncode != 0 or not base.stdout.strip():
