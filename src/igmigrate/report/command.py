@@ -21,13 +21,9 @@ from igmigrate.report.spec import load_spec
 RENDERERS = {"markdown": markdown_report.render, "html": html_report.render}
 _SUFFIX_FORMATS = {".html": "html", ".htm": "html", ".md": "markdown", ".markdown": "markdown"}
 
-HELP = """Write a migration report: what breaks and where, the flows to migrate, what to change
-(with before/after examples), what no code change fixes, live evidence from probe results, and
-every finding. Markdown (fits a pull-request comment) or one self-contained HTML page.
+HELP = """Write a migration report: what breaks and where, the flows to migrate, what to change (with before/after examples), what no code change fixes, live evidence from probe results, and every finding. Markdown (fits a pull-request comment) or one self-contained HTML page.
 
---probe-results takes the output of `igmigrate probe --format json`; it has no date of its own,
-so the report uses --probe-date, else the file's modification time. --baseline takes any JSON
-holding "fingerprint" values (a baseline file, or `igmigrate scan --format json` output).
+--probe-results takes the output of `igmigrate probe --format json`; it has no date of its own, so the report uses --probe-date, else the file's modification time. --baseline takes any JSON holding "fingerprint" values (a baseline file, or `igmigrate scan --format json` output).
 
 Exit codes: 0 report written, 2 usage, config, knowledge-base or input-file error."""
 
