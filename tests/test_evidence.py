@@ -78,3 +78,11 @@ def test_old_instagram_login_values_are_errors_but_flow_is_instagram_login(proje
     [old] = _finding(doc, "a.ts", "IGM301")
     assert old["severity"] == "error" and "instagram_business_basic" in old["replacement"]
     assert _finding(doc, "a.ts", "IGM110")[0]["severity"] == "note"
+
+
+def test_long_request_list_of_one_family_is_a_request_not_a_catalogue(project):
+    scopes = ["instagram_business_basic", "instagram_business_content_publish", "instagram_business_manage_comments",
+              "instagram_business_manage_messages", "instagram_business_manage_insights", "instagram_business_content_publishing"]
+    doc = scan_json(project({"login.py": f"SCOPES = {scopes!r}\n" + AUTHORIZE}))
+    [f] = _finding(doc, "login.py", "IGM110")
+    assert f["severity"] == "note"

@@ -113,12 +113,21 @@ class KnowledgeBase:
     dates: dict
     docs: dict
     catalogue_threshold: int
-    known_permissions: frozenset[str]
+    catalogue_families: int
+    permission_family: dict[str, str]  # permission name -> family (basic_display, facebook_login, ...)
     rules: dict[str, Rule]
     packages: tuple[Package, ...]
     languages: tuple[Language, ...]
     digest: str
     root: Path
+
+    @property
+    def known_permissions(self) -> frozenset[str]:
+        return frozenset(self.permission_family)
+
+    def is_catalogue(self, names: set[str]) -> bool:
+        families = {self.permission_family[n] for n in names if n in self.permission_family}
+        return len(names) >= self.catalogue_threshold and len(families) >= self.catalogue_families
 
     def rules_of_kind(self, kind: str) -> list[Rule]:
         return [r for r in self.rules.values() if r.detect.kind == kind]
@@ -373,8 +382,14 @@ def load_knowledge_base(root: Path | None = None) -> KnowledgeBase:
     updated = check.date(meta, "updated") or check.fail("missing key 'updated'")
     dates = {k: check.date(check.mapping(meta.get("dates"), "dates"), k) for k in (meta.get("dates") or {})}
     threshold = meta.get("catalogue_threshold", 6)
-    if not isinstance(threshold, int) or threshold < 2:
-        check.fail("catalogue_threshold must be an integer >= 2")
+    families = meta.get("catalogue_families", 3)
+    for key, value in (("catalogue_threshold", threshold), ("catalogue_families", families)):
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            check.fail(f"{key} must be a positive integer")
+    permission_family: dict[str, str] = {}
+    for family, names in check.mapping(meta.get("permissions") or {}, "permissions").items():
+        for name in check.seq(names, f"permissions.{family}"):
+            permission_family[str(name)] = str(family)
 
     check = _Checker(root / "rules.yaml")
     rules_doc = check.mapping(docs["rules.yaml"], "rules.yaml")
@@ -396,7 +411,7 @@ def load_knowledge_base(root: Path | None = None) -> KnowledgeBase:
 
     return KnowledgeBase(
         version=version, updated=updated, dates=dates, docs=dict(meta.get("docs") or {}),
-        catalogue_threshold=threshold, known_permissions=frozenset(meta.get("known_permissions") or ()),
+        catalogue_threshold=threshold, catalogue_families=families, permission_family=permission_family,
         rules=rules, packages=packages, languages=languages, digest=digest.hexdigest()[:16], root=root,
     )
 

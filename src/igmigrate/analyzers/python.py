@@ -534,7 +534,7 @@ class PythonAnalyzer:
         for m in re.finditer(r"['\"]([a-z_]{4,60})['\"]", text):
             if m.group(1) in self.matcher.known_permissions:
                 literal_names.add(m.group(1))
-        catalogue = len(literal_names) >= self.matcher.kb.catalogue_threshold
+        catalogue = self.matcher.kb.is_catalogue(literal_names)
         collector = _Collector(self, evaluator, result, contexts, class_hosts, catalogue)
         collector.literals = _string_literals(text)
         try:

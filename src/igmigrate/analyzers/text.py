@@ -211,7 +211,7 @@ class TextAnalyzer:
         # A catalogue (an SDK's permission enum) holds many literals that are each one name;
         # a request holds them comma-joined in one string.
         names = {t.value for t in strings if t.value in self.matcher.known_permissions}
-        catalogue = len(names) >= self.kb.catalogue_threshold
+        catalogue = self.kb.is_catalogue(names)
         host_scope = contexts["instagram_context"] and not OTHER_PLATFORM_HOST.search(text)
         lines = result.lines
         constants: dict[str, tuple[str, frozenset[str]]] = {}
