@@ -248,7 +248,7 @@ class TextAnalyzer:
             self._bare_values(text, tokens, lang, constants, result, contexts, host_scope, reported)
         for t in tokens:
             if t.kind == "comment":
-                self._prose(t.value, t.line, t.start - _line_start(text, t.start), result, contexts, comment=True)
+                self._prose(t.value, t.line, t.start - _line_start(text, t.start), result, contexts)
 
     def _bare_values(self, text, tokens, lang, constants, result, contexts, host_scope, reported) -> None:
         """Config and shell lines hold unquoted values: `SCOPE=user_profile`, `scope: user_media`,
@@ -283,7 +283,7 @@ class TextAnalyzer:
                 matches = [m for m in self.matcher.match(",".join(siblings), ctx) if m.text == chain[0].value]
         return matches
 
-    def _prose(self, text: str, first_line: int, first_col: int, result: FileAnalysis, contexts, comment=False):
+    def _prose(self, text: str, first_line: int, first_col: int, result: FileAnalysis, contexts) -> None:
         ctx = Context(prose=True, **contexts)
         for offset, line_text in enumerate(text.split("\n")):
             if not line_text.strip():
