@@ -20,6 +20,7 @@ from igmigrate.findings import fails
 from igmigrate.knowledge import KnowledgeBaseError, default_knowledge_base
 from igmigrate.outputs import FORMATS, render
 from igmigrate.scanner import DEFAULT_MAX_FILE_SIZE, ScanOptions, scan
+from igmigrate.progress import Progress
 from igmigrate import ci_scan, statistics  # CI: baseline, changed files, --statistics
 from igmigrate.baseline import BaselineError
 from igmigrate.changes import GitError
@@ -89,6 +90,16 @@ def build_options(paths, exclude, select, ignore, jobs, max_file_size, config_fi
     return options, fail_on or config.fail_on or "error", kb
 
 
+def result_cache(options: ScanOptions, kb, no_cache: bool, cache_dir: Optional[Path]) -> "ResultCache | None":
+    """The per-file result cache for this scan (see igmigrate.cache), or None with --no-cache."""
+    if no_cache:
+        return None
+    from igmigrate.cache import ResultCache, default_cache_dir
+
+    directory = cache_dir or default_cache_dir(options.paths)
+    return ResultCache.create(directory, kb.digest, options.max_file_size)
+
+
 @app.command("scan")
 def scan_command(
     paths: Optional[List[str]] = typer.Argument(None, help="Files or directories (default: .)."),
@@ -108,6 +119,8 @@ def scan_command(
     baseline: Optional[Path] = typer.Option(None, "--baseline", help="Hide findings recorded in this baseline file (see `igmigrate baseline`)."),
     changed_since: Optional[str] = typer.Option(None, "--changed-since", metavar="REF", help="Scan only files changed since the merge base with REF (commits, staged, unstaged, untracked)."),
     changed_lines: bool = typer.Option(False, "--changed-lines", help="Keep only findings on changed lines (base: --changed-since REF, else HEAD)."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Analyze every file afresh; neither read nor write the result cache."),
+    cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", envvar="IGMIGRATE_CACHE_DIR", help="Result cache folder (default: .igmigrate_cache/ at the git top level, else in the first scanned folder)."),
 ) -> None:
     """Scan code for Basic Display and Legacy Instagram API use."""
     if output_format not in FORMATS:
@@ -119,7 +132,7 @@ def scan_command(
         options, threshold, kb = build_options(paths, exclude, select, ignore, jobs, max_file_size, config_file, fail_on)
         ci = ci_scan.CIOptions(baseline=baseline, changed_since=changed_since, changed_lines=changed_lines)
         changes = ci_scan.restrict(ci, options, Path.cwd())
-        result = scan(options, kb)
+        result = scan(options, kb, cache=result_cache(options, kb, no_cache, cache_dir), progress=Progress())
         ci_outcome = ci_scan.finish(ci, result, options, changes, Path.cwd())
         result = ci_outcome.result
     except (UsageFailure, ConfigError, KnowledgeBaseError, GitError, BaselineError) as exc:

@@ -14,13 +14,15 @@ from igmigrate.analyzers.base import FileAnalysis
 from igmigrate.analyzers.manifests import ManifestError, analyze_manifest, declared_names, reader_for
 from igmigrate.analyzers.markers import mask_spans, scan_markers
 from igmigrate.analyzers.matching import Matcher, file_contexts
-from igmigrate.analyzers.python import ModuleIndex, PythonAnalyzer
 from igmigrate.analyzers.text import TextAnalyzer, tokenize
 from igmigrate import suppressions
 from igmigrate.classify import Classifier
 from igmigrate.discovery import SourceFile, discover
 from igmigrate.findings import FileError, Finding, ScanResult, assign_fingerprints
 from igmigrate.knowledge import KnowledgeBase, default_knowledge_base
+from igmigrate.prefilter import compile_prefilter
+from igmigrate.cache import DependencyCheck, Entry, ResultCache, StatIndex, Verdict, content_digest, entry_key, recording_index
+from igmigrate.progress import Progress
 
 DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024
 # One pass over each file's bytes: a file is analyzed only if it holds one of these.
@@ -54,12 +56,18 @@ class _Engine:
         self.kb = kb
         self.matcher = Matcher(kb)
         self.text = TextAnalyzer(kb, self.matcher)
-        self.python = PythonAnalyzer(self.matcher, ModuleIndex(module_files))
+        self.module_files = module_files
+        self._python = None  # built on first use: libcst costs ~0.3 s to import
+        self.cache: ResultCache | None = None
+        self.cache_log: list[tuple[str, Verdict]] = []  # (display path, verdict) since last drain
+        self._deps: DependencyCheck | None = None
         self.max_file_size = max_file_size
         # Manifests name packages in pieces (Maven groupId/artifactId, Go module paths).
         names = sorted({re.escape(part).encode() for p in kb.packages for part in re.split(r"[:/]", p.name.lower())
                         if len(part) > 3})
-        self.prefilter = re.compile(b"|".join(_PREFILTER_WORDS))
+        # Same matches as b"|".join(_PREFILTER_WORDS), anchored on rare bytes: the plain
+        # alternation ran at ~20 MB/s and was the largest cost of a cold scan (see prefilter.py).
+        self.prefilter = compile_prefilter(_PREFILTER_WORDS)
         self.manifest_prefilter = re.compile(b"(?i:" + b"|".join(names) + b"|instagr)")
         self.known_rules = set(kb.rules)
         self.unknown_rule = next((r.id for r in kb.rules.values() if r.name == "unknown-suppression"), "IGM900")
@@ -83,10 +91,54 @@ class _Engine:
             return None, None
         if b"\0" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
             return None, FileError(source.display, "skipped: binary file")
+        if self.cache is not None:
+            return self._analyze_cached(source, name, data, manifest is not None, own_names, force)
+        return self._analyze_candidate(source, name, data, manifest is not None, own_names)
+
+    @property
+    def python(self):
+        if self._python is None:
+            from igmigrate.analyzers.python import PythonAnalyzer
+
+            self._python = PythonAnalyzer(self.matcher, recording_index(self.module_files))
+        return self._python
+
+    def _analyze_cached(self, source, name, data, is_manifest, own_names, force):
+        """The stored analysis of these bytes if nothing it depends on changed, else analyze
+        and store (cache.py says what the key holds and why)."""
+        cache = self.cache
+        assert cache is not None
+        digest = content_digest(data)
+        module = module_name(source.rel) if name.endswith((".py", ".pyi", ".pyw")) else ""
+        key = entry_key(cache.salt, digest, name, module, own_names, force)
+        entry, corrupt = cache.read(key)
+        if self._deps is None:
+            self._deps = DependencyCheck(lambda query: self.python.index.find(query), self.module_files)
+        if entry is not None and self._deps.still_valid(entry.deps):
+            self.cache_log.append((source.display, Verdict(digest, hit=True, corrupt=corrupt)))
+            return entry.outcome(source.display)
+        recording = self.python.index if module else None
+        if recording is not None:
+            recording.start()
+        try:
+            outcome = self._analyze_candidate(source, name, data, is_manifest, own_names)
+        finally:
+            lookups = recording.stop() if recording is not None else frozenset()
+        deps = self._deps.resolve(lookups)
+        if self._deps.settled(deps, cache):
+            cache.store(key, Entry(outcome[0], outcome[1].message if outcome[1] else None, deps))
+        self.cache_log.append((source.display, Verdict(digest, hit=False, corrupt=corrupt)))
+        return outcome
+
+    def drain_cache_log(self) -> list[tuple[str, Verdict]]:
+        log, self.cache_log = self.cache_log, []
+        return log
+
+    def _analyze_candidate(self, source, name, data, is_manifest, own_names) -> tuple[FileAnalysis | None, FileError | None]:
         text = _decode(data)
         result = FileAnalysis(path=source.display, lines=text.splitlines())
         try:
-            self._analyze_text(source, name, text, result, manifest is not None, own_names)
+            self._analyze_text(source, name, text, result, is_manifest, own_names)
         except ManifestError as exc:
             return result, FileError(source.display, f"cannot parse manifest: {exc}")
         except RecursionError:
@@ -106,7 +158,7 @@ class _Engine:
                                   and p.only_if_code.search(text))
         lang = self.text.language_for(name)
         if name.endswith((".py", ".pyi", ".pyw")):
-            module = ModuleIndex.module_name(source.rel)
+            module = module_name(source.rel)
             if self.python.analyze(text, result, module):
                 contexts["instagram_context"] = contexts["instagram_context"] or bool(result.hits)
                 spans = _python_comment_spans(text)
@@ -121,6 +173,16 @@ class _Engine:
         if not lang.documentation:
             spans = [(t.start, t.end) for t in tokenize(text, lang) if t.kind == "comment"]
             scan_markers(self.kb, text, mask_spans(text, spans), contexts, result, own_names)
+
+
+def module_name(rel: str) -> str:
+    """Dotted module name of a .py path; the rule of ModuleIndex.module_name, kept here so
+    that a scan without Python candidates never imports libcst (pre-commit start-up)."""
+    name = rel[:-3] if rel.endswith(".py") else rel
+    parts = name.split("/")
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts)
 
 
 def _python_comment_spans(text: str) -> list[tuple[int, int]]:
@@ -152,16 +214,18 @@ def _decode(data: bytes) -> str:
 _ENGINE: _Engine | None = None
 
 
-def _init_worker(kb_root: str, module_files: dict[str, Path], max_file_size: int) -> None:
+def _init_worker(kb_root: str, module_files: dict[str, Path], max_file_size: int,
+                 cache: ResultCache | None = None) -> None:
     global _ENGINE
     from igmigrate.knowledge import load_knowledge_base
 
     _ENGINE = _Engine(load_knowledge_base(Path(kb_root)), module_files, max_file_size)
+    _ENGINE.cache = cache
 
 
 def _work(batch: list[tuple[SourceFile, frozenset[str]]]):
     assert _ENGINE is not None
-    return [_ENGINE.analyze(source, own) for source, own in batch]
+    return [_ENGINE.analyze(source, own) for source, own in batch], _ENGINE.drain_cache_log()
 
 
 def _project_roots(files: list[SourceFile]) -> dict[str, str]:
@@ -200,7 +264,9 @@ def _own_names(files: list[SourceFile], project_of: dict[str, str]) -> dict[str,
     return {k: frozenset(v) for k, v in names.items()}
 
 
-def scan(options: ScanOptions, kb: KnowledgeBase | None = None, cwd: Path | None = None) -> ScanResult:
+def scan(options: ScanOptions, kb: KnowledgeBase | None = None, cwd: Path | None = None, *,
+         cache: ResultCache | None = None, progress: Progress | None = None) -> ScanResult:
+    """cache: reuse per-file analyses (its .stats counts hits); progress: report files done."""
     kb = kb or default_knowledge_base()
     found = discover(options.paths, options.excludes, cwd=cwd, exclude_base=options.exclude_base)
     files = found.files
@@ -209,20 +275,9 @@ def scan(options: ScanOptions, kb: KnowledgeBase | None = None, cwd: Path | None
     errors = [FileError(p, m) for p, m in found.problems]
     project_of = _project_roots(found.files)
     own = _own_names(found.files, project_of)
-    module_files = {ModuleIndex.module_name(f.rel): f.path for f in found.files if f.rel.endswith(".py")}
+    module_files = {module_name(f.rel): f.path for f in found.files if f.rel.endswith(".py")}
     batch = [(f, own.get(project_of[f.display], frozenset())) for f in files]
-    jobs = options.jobs or os.cpu_count() or 1
-    outcomes = []
-    if jobs <= 1 or len(batch) < 200:
-        engine = _Engine(kb, module_files, options.max_file_size)
-        outcomes = [engine.analyze(source, names) for source, names in batch]
-    else:
-        size = max(16, min(256, len(batch) // (jobs * 8) or 16))
-        chunks = [batch[i:i + size] for i in range(0, len(batch), size)]
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
-                                 initargs=(str(kb.root), module_files, options.max_file_size)) as pool:
-            for part in pool.map(_work, chunks):
-                outcomes.extend(part)
+    outcomes = _analyze_all(batch, kb, module_files, options, cache, progress or Progress(enabled=False))
     outcomes += _importers_of_instagram_modules(batch, outcomes, kb, module_files, options.max_file_size)
     analyses = []
     for analysis, error in outcomes:
@@ -236,11 +291,91 @@ def scan(options: ScanOptions, kb: KnowledgeBase | None = None, cwd: Path | None
                       files_scanned=len(files))
 
 
+# ---------------------------------------------------------------------- cache + progress
+def _analyze_all(batch, kb, module_files, options, cache, progress) -> list:
+    """Outcomes in batch order: unchanged files from the cache without reading them, the
+    rest analyzed serially (small trees) or in worker processes (large ones)."""
+    outcomes: list = [None] * len(batch)
+    stats: list = [None] * len(batch)
+    index = StatIndex(cache) if cache is not None else None
+    todo = []
+    if cache is not None:
+        cache.prepare()
+        todo = _from_stat_index(batch, cache, index, module_files, options.max_file_size, outcomes, stats)
+    else:
+        todo = list(range(len(batch)))
+    progress.start(len(batch))
+    progress.advance(len(batch) - len(todo))
+    verdicts: dict[str, Verdict] = {}
+    jobs = options.jobs or os.cpu_count() or 1
+    if jobs <= 1 or len(todo) < 200:
+        engine = _Engine(kb, module_files, options.max_file_size)
+        engine.cache = cache
+        for i in todo:
+            outcomes[i] = engine.analyze(*batch[i])
+            verdicts.update(engine.drain_cache_log())
+            progress.advance(1)
+    else:
+        size = max(16, min(256, len(todo) // (jobs * 8) or 16))
+        chunks = [todo[i:i + size] for i in range(0, len(todo), size)]
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
+                                 initargs=(str(kb.root), module_files, options.max_file_size, cache)) as pool:
+            for chunk, (part, log) in zip(chunks, pool.map(_work, [[batch[i] for i in c] for c in chunks])):
+                for i, outcome in zip(chunk, part):
+                    outcomes[i] = outcome
+                verdicts.update(log)
+                progress.advance(len(chunk))
+    progress.finish()
+    if cache is not None and index is not None:
+        for i in todo:
+            source = batch[i][0]
+            verdict = verdicts.get(source.display)
+            if outcomes[i] == (None, None):
+                verdict = Verdict("")  # the prefilter rejected it
+            cache.stats.hits += bool(verdict and verdict.digest and verdict.hit)
+            cache.stats.misses += bool(verdict and verdict.digest and not verdict.hit)
+            cache.stats.corrupt += bool(verdict and verdict.corrupt)
+            index.remember(str(source.path), stats[i], verdict)  # None (read/size/binary errors): not kept
+        index.save()
+    return outcomes
+
+
+def _from_stat_index(batch, cache, index, module_files, max_file_size, outcomes, stats) -> list[int]:
+    """Fill outcomes for files whose stat matches the index; return the indexes left to analyze."""
+    todo = []
+    checker = None
+    for i, (source, own) in enumerate(batch):
+        try:
+            st = os.stat(source.path)
+        except OSError:
+            todo.append(i)
+            continue
+        stats[i] = st
+        digest = index.lookup(str(source.path), st) if st.st_size <= max_file_size else None
+        if digest == "":
+            outcomes[i] = (None, None)
+            cache.stats.unchanged += 1
+            continue
+        if digest:
+            name = posixpath.basename(source.rel)
+            module = module_name(source.rel) if name.endswith((".py", ".pyi", ".pyw")) else ""
+            entry = cache.load(entry_key(cache.salt, digest, name, module, own, False))
+            if entry is not None and entry.deps and checker is None:
+                checker = DependencyCheck(recording_index(module_files).find, module_files)
+            if entry is not None and (not entry.deps or checker.still_valid(entry.deps)):
+                outcomes[i] = entry.outcome(source.display)
+                cache.stats.unchanged += 1
+                cache.stats.hits += 1
+                continue
+        todo.append(i)
+    return todo
+
+
 def _importers_of_instagram_modules(batch, outcomes, kb, module_files, max_file_size):
     """Second pass for Python files the prefilter skipped but that import a module of the
     tree whose constants hold Instagram URLs or scopes (`from .consts import BASE`, then
     `BASE + "/me"`): only those few files are read again and parsed."""
-    exporting = {ModuleIndex.module_name(source.rel).rsplit(".", 1)[-1]
+    exporting = {module_name(source.rel).rsplit(".", 1)[-1]
                  for (source, _), (analysis, _) in zip(batch, outcomes)
                  if analysis is not None and analysis.exports_instagram}
     if not exporting:

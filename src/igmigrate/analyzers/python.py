@@ -10,6 +10,7 @@ composes it, or at the constant's definition when nothing composes it further.
 
 from __future__ import annotations
 
+import bisect
 import io
 import re
 import tokenize
@@ -575,11 +576,11 @@ class PythonAnalyzer:
 
     def _leftover_strings(self, collector: _Collector) -> None:
         """Strings in places no candidate covered (comparisons, `in` tests, bare expressions)."""
-        spans = collector.evaluated
+        covered = _covered_by_any(collector.evaluated)
         for node, span, local_scope, current_class, class_stack in collector.strings:
             if id(node) in collector.docstrings:
                 continue
-            if any(_contains(outer, span) for outer in spans):
+            if covered(span):
                 continue
             collector.ev.locals, collector.ev.current_class = local_scope, current_class
             collector.class_stack = list(class_stack)
@@ -633,6 +634,23 @@ def _max_nesting(text: str) -> int:
         elif depth:
             depth -= 1
     return deepest
+
+
+def _covered_by_any(spans):
+    """A test equal to `any(_contains(outer, span) for outer in spans)`, in O(log n) per
+    call: the pairwise loop was 20% of the time on large modules (profile: 2.5 million
+    _contains calls for one 236 KB file)."""
+    ordered = sorted(((s[0], s[1]), (s[2], s[3])) for s in spans)
+    starts = [start for start, _ in ordered]
+    furthest = []  # furthest end among spans starting at or before each position
+    for _, end in ordered:
+        furthest.append(end if not furthest or end > furthest[-1] else furthest[-1])
+
+    def covered(inner) -> bool:
+        i = bisect.bisect_right(starts, (inner[0], inner[1]))
+        return i > 0 and (inner[2], inner[3]) <= furthest[i - 1]
+
+    return covered
 
 
 def _contains(outer, inner) -> bool:

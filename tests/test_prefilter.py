@@ -1,0 +1,61 @@
+"""The compiled prefilter matches exactly when the plain alternation of its words does."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings, strategies as st
+
+from igmigrate.prefilter import compile_prefilter, expand, parse_word
+from igmigrate.scanner import _PREFILTER_WORDS
+
+PLAIN = re.compile(b"|".join(_PREFILTER_WORDS))
+FAST = compile_prefilter(_PREFILTER_WORDS)
+PIECES = [b"instagr", b"INSTAGR", b"InStAfEeD", b"insta", b"gram", b"user_", b"profile", b"media", b"me/", b"/media",
+          b"oauth/", b"authorize", b"access_token", b"ig_", b"exchange_token", b"refresh_", b"IGQ", b"IGQV", b"IGQW",
+          b"igq", b"business_", b"basic", b"manage", b"content", b"igmigrate:", b"  \t", b"\n", b"ignore", b"IGNORE",
+          b"g", b"G", b"_", b"/", b"k", b"x", b"\x00", b"\xff", b"e"]
+
+
+def test_the_scanner_words_get_the_fast_form():
+    assert FAST.pattern != PLAIN.pattern  # not the fallback
+    assert all(parse_word(part) for word in _PREFILTER_WORDS for part in expand(word))
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=14))
+def test_same_decision_as_the_plain_alternation(parts):
+    data = b"".join(parts)
+    assert (FAST.search(data) is None) == (PLAIN.search(data) is None)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=200), st.sampled_from(PIECES), st.binary(max_size=50))
+def test_same_decision_on_random_bytes(before, piece, after):
+    data = before + piece + after
+    assert (FAST.search(data) is None) == (PLAIN.search(data) is None)
+
+
+def test_every_word_is_found_at_the_start_middle_and_end():
+    samples = [b"instagr", b"INSTAGR", b"instaFEED", b"user_profile", b"user_media", b"ig_exchange_token",
+               b"ig_refresh_token", b"refresh_access_token", b"oauth/authorize", b"oauth/access_token", b"me/media",
+               b"IGQV", b"IGQW", b"business_basic", b"business_manage", b"business_content", b"IgMigrate:\t ignore",
+               b"igmigrate:ignore"]
+    for sample in samples:
+        for data in (sample, b"x = '" + sample + b"'", b"abc\n" + sample):
+            assert FAST.search(data), sample
+            assert PLAIN.search(data), sample
+    for near_miss in (b"instag", b"user_prof", b"IGQX", b"igq" + b"v", b"oauth/auth", b"me/medi", b"igmigrate ignore"):
+        assert (FAST.search(near_miss) is None) == (PLAIN.search(near_miss) is None)
+
+
+def test_unsupported_syntax_falls_back_to_the_plain_alternation():
+    words = (rb"a.b", rb"user_profile")
+    assert compile_prefilter(words).pattern == b"|".join(words)
+
+
+def test_shared_anchor_and_case_insensitive_words():
+    pattern = compile_prefilter((rb"(?i:abc)", rb"xbz", rb"q\s*r"))
+    for text, found in ((b"ABC", True), (b"aBc", True), (b"xbz", True), (b"q \t r", True), (b"qr", True),
+                        (b"ab", False), (b"xb", False), (b"q-r", False)):
+        assert (pattern.search(text) is not None) == found, text
