@@ -212,13 +212,18 @@ class _Checker:
 
 def _load_yaml(path: Path) -> object:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        # libyaml's loader when present: same safe constructor, 5x faster; the pure-Python
+        # parse of rules/ was a third of a one-file (pre-commit) scan.
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
     except FileNotFoundError:
         raise KnowledgeBaseError(f"{path.name}: file missing from the knowledge base") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f" line {mark.line + 1}" if mark else ""
         raise KnowledgeBaseError(f"{path.name}:{line} invalid YAML") from None
+
+
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 _RULE_KEYS = {"id", "name", "title", "severity", "category", "message", "replacement", "deprecated",

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import requests
+if TYPE_CHECKING:  # imported where used: requests costs ~0.1 s at start-up of every igmigrate command
+    import requests
 
 from igmigrate import __version__
 from igmigrate.probe.safety import host_of, is_loopback
@@ -43,6 +45,8 @@ def _retryable(outcome: Outcome) -> bool:
 
 
 def _failure_kind(exc: requests.RequestException) -> str:
+    import requests
+
     if isinstance(exc, requests.exceptions.SSLError):
         return "tls"
     if isinstance(exc, requests.exceptions.Timeout):
@@ -83,6 +87,8 @@ class Transport:
         # Loopback requests ignore proxy settings from the environment: a local stand-in must stay local.
         direct = is_loopback(host_of(url))
         if direct not in self._sessions:
+            import requests
+
             session = requests.Session()
             session.trust_env = not direct
             session.headers.update({"User-Agent": USER_AGENT, "Accept-Language": "en-US,en;q=0.8"})
@@ -119,6 +125,8 @@ class Transport:
     def _attempt(self, req: Request) -> Outcome:
         # Multipart form, as the tutorial's curl -F does: (None, value) makes a plain field.
         files = {k: (None, v) for k, v in req.form.items()} if req.form is not None else None
+        import requests
+
         try:
             resp = self._session(req.url).request(
                 req.method, req.url, files=files, timeout=(self.timeout, self.timeout),
