@@ -295,3 +295,14 @@ def test_unwritable_cache_folder_only_costs_speed(tmp_path, monkeypatch):
     result = run_cli("scan", "plain", "--cache-dir", str(blocker / "sub"), "--format", "json")
     assert result.exit_code == 1 and json.loads(result.stdout)["findings"]
     assert os.path.isfile(blocker)
+
+
+def test_module_find_matches_the_python_analyzer(tmp_path):
+    from igmigrate.analyzers.python import ModuleIndex
+    from igmigrate.cache import module_find
+
+    files = {name: tmp_path / f"{i}.py" for i, name in enumerate(
+        ["pkg", "pkg.consts", "src.app.consts", "src.app.client", "tools.consts", "a.b.c", "settings"])}
+    index = ModuleIndex(files)
+    for query in ["pkg", "consts", "app.consts", "client", "b.c", "c", "settings", "missing", "app", "", "pkg.consts"]:
+        assert module_find(files, query) == index.find(query), query

@@ -156,6 +156,10 @@ def _decode(value: Any, hint: Any) -> Any:
             return tuple(_decode(v, args[0]) for v in value)
         return tuple(_decode(v, a) for v, a in zip(value, args, strict=True))
     if origin is list:
+        if args[0] is str:  # source lines: the bulk of an entry
+            if not all(isinstance(v, str) for v in value):
+                raise ValueError("expected strings")
+            return list(value)
         return [_decode(v, args[0]) for v in value]
     if origin is dict:
         return {_decode(k, args[0]): _decode(v, args[1]) for k, v in value}
@@ -349,11 +353,23 @@ class StatIndex:
 
 
 # ---------------------------------------------------------------------------- Python imports
+def module_find(files: dict[str, Path], module: str) -> str | None:
+    """ModuleIndex.find without importing libcst (a warm scan never needs it); a test keeps
+    the two equal."""
+    if module in files:
+        return module
+    suffix = "." + module
+    for name in files:
+        if name.endswith(suffix):
+            return name
+    return None
+
+
 class DependencyCheck:
     """Validates an entry's recorded module lookups against the tree being scanned now."""
 
-    def __init__(self, find: Callable[[str], str | None], files: dict[str, Path]):
-        self.find = find
+    def __init__(self, files: dict[str, Path], find: Callable[[str], str | None] | None = None):
+        self.find = find or (lambda module: module_find(files, module))
         self.files = files
         self._digests: dict[str, str | None] = {}
 

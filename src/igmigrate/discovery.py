@@ -12,6 +12,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
+import stat
 import subprocess
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -191,6 +192,8 @@ def discover(paths: list[Path], excludes: tuple[str, ...], cwd: Path | None = No
     result = Discovery()
     patterns = tuple(excludes) + (DEFAULT_EXCLUDES if use_default_excludes else ())
     seen: set[str] = set()
+    compiled = _compile_excludes(patterns)
+    needs_base = compiled.anchored_prefix is not None or compiled.anchored_file is not None
     for given in paths:
         given = Path(given)
         absolute = (cwd / given) if not given.is_absolute() else given
@@ -220,9 +223,14 @@ def discover(paths: list[Path], excludes: tuple[str, ...], cwd: Path | None = No
             # third of discovery in the profile.
             path = os.path.join(root_text, rel)
             # Excludes also apply to files named on the command line (pre-commit passes names).
-            if matches_exclude(rel if not explicit else display_path(path, cwd), patterns, from_base(path)):
+            if matches_exclude(rel if not explicit else display_path(path, cwd), patterns,
+                               from_base(path) if needs_base else None):  # only anchored patterns read it
                 continue
-            if os.path.islink(path):
+            try:
+                mode = os.lstat(path).st_mode  # one call for islink() and isfile()
+            except OSError:
+                continue  # deleted-but-tracked files
+            if stat.S_ISLNK(mode):
                 target = os.path.realpath(path)
                 if not (target == root_real or target.startswith(root_real + os.sep)):
                     result.problems.append((display_path(path, cwd), "symlink points outside the scanned tree; skipped"))
@@ -231,8 +239,8 @@ def discover(paths: list[Path], excludes: tuple[str, ...], cwd: Path | None = No
                     continue
                 # A symlink to a file inside the tree: its target is scanned on its own.
                 continue
-            if not os.path.isfile(path):
-                continue  # submodule directories, deleted-but-tracked files
+            if not stat.S_ISREG(mode):
+                continue  # submodule directories
             resolved = path  # already real: see from_base
             if resolved in seen:
                 continue

@@ -113,7 +113,7 @@ class _Engine:
         key = entry_key(cache.salt, digest, name, module, own_names, force)
         entry, corrupt = cache.read(key)
         if self._deps is None:
-            self._deps = DependencyCheck(lambda query: self.python.index.find(query), self.module_files)
+            self._deps = DependencyCheck(self.module_files)
         if entry is not None and self._deps.still_valid(entry.deps):
             self.cache_log.append((source.display, Verdict(digest, hit=True, corrupt=corrupt)))
             return entry.outcome(source.display)
@@ -361,7 +361,7 @@ def _from_stat_index(batch, cache, index, module_files, max_file_size, outcomes,
             module = module_name(source.rel) if name.endswith((".py", ".pyi", ".pyw")) else ""
             entry = cache.load(entry_key(cache.salt, digest, name, module, own, False))
             if entry is not None and entry.deps and checker is None:
-                checker = DependencyCheck(recording_index(module_files).find, module_files)
+                checker = DependencyCheck(module_files)
             if entry is not None and (not entry.deps or checker.still_valid(entry.deps)):
                 outcomes[i] = entry.outcome(source.display)
                 cache.stats.unchanged += 1
