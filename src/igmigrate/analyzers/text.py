@@ -123,7 +123,22 @@ def _code_end(text: str, j: int) -> int:
     return n
 
 
+# The analyzer and the marker scan both tokenize a whole file (profile: tokenize was half of
+# the analysis of a large text file, done twice): the last whole-file result is reused.
+_LAST_FILE: list = [None, None, ()]  # [text, language, tokens]
+
+
 def tokenize(text: str, lang: Language, base: int = 0, first_line: int = 1) -> list[Token]:
+    whole_file = base == 0 and first_line == 1
+    if whole_file and _LAST_FILE[0] is text and _LAST_FILE[1] is lang:
+        return list(_LAST_FILE[2])
+    tokens = _tokenize(text, lang, base, first_line)
+    if whole_file:
+        _LAST_FILE[:] = [text, lang, tuple(tokens)]
+    return tokens
+
+
+def _tokenize(text: str, lang: Language, base: int = 0, first_line: int = 1) -> list[Token]:
     tokens = []
     line = first_line
     last = 0
