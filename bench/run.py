@@ -150,7 +150,7 @@ def ensure_semgrep() -> Path | None:
 def semgrep_cmd(exe: Path, rules: Path, target: Path) -> list[str]:
     return [str(exe), "scan", "--config", str(rules), "--metrics=off", "--disable-version-check", "--json",
             "--jobs", str(os.cpu_count() or 1), "--timeout", "0", "--max-target-bytes", str(5 * 1024 * 1024),
-            "--quiet", str(target)]
+            "--quiet", "--no-git-ignore", str(target)]  # the library tree sits in an ignored folder here
 
 
 def semgrep_env() -> dict:

@@ -294,21 +294,22 @@ class ResultCache:
         return st.st_mtime_ns < limit and st.st_ctime_ns < limit
 
 
-def stat_signature(st: os.stat_result) -> list[int]:
-    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
-
-
 class StatIndex:
-    """path -> [size, mtime_ns, ctime_ns, inode, verdict digest]; one JSON file per salt."""
+    """path -> "size:mtime_ns:ctime_ns:inode:digest" (digest "" = prefilter rejected); one
+    JSON file per salt. Records are flat strings: 80,000 files cost ~10 MB, not ~40."""
 
     def __init__(self, cache: ResultCache):
         self.cache = cache
-        self.records: dict[str, list] = self._read()
-        self.changes: dict[str, list | None] = {}
+        self._seen_on_disk: tuple[int, int] | None = None
+        self.records: dict[str, str] = self._read()
+        self.changed: set[str] = set()
 
-    def _read(self) -> dict[str, list]:
+    def _read(self) -> dict[str, str]:
+        path = self.cache.index_path()
         try:
-            data = json.loads(self.cache.index_path().read_bytes())
+            st = path.stat()
+            data = json.loads(path.read_bytes())
+            self._seen_on_disk = (st.st_mtime_ns, st.st_size)
             if data.get("format") != CACHE_FORMAT or data.get("salt") != self.cache.salt:
                 return {}
             records = data["files"]
@@ -316,40 +317,52 @@ class StatIndex:
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return {}
 
-    def lookup(self, path: str, st: os.stat_result) -> str | None:
+    def signature(self, st: os.stat_result) -> str | None:
+        """What identifies this version of a file, or None while it is too fresh to trust."""
+        if not self.cache.settled(st):
+            return None
+        return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
+
+    def lookup(self, path: str, signature: str | None) -> str | None:
         """The recorded verdict digest if the file is unchanged since it was recorded."""
         record = self.records.get(path)
-        if not isinstance(record, list) or len(record) != 5 or not isinstance(record[4], str):
+        if signature is None or not isinstance(record, str):
             return None
-        if record[:4] != stat_signature(st):
-            return None
-        return record[4]
+        recorded, _, digest = record.rpartition(":")
+        return digest if recorded == signature else None
 
-    def remember(self, path: str, st: os.stat_result | None, verdict: Verdict | None) -> None:
-        if st is None or verdict is None or not self.cache.settled(st):
-            if path in self.records:
-                self.changes[path] = None
-            return
-        record = [*stat_signature(st), verdict.digest]
+    def remember(self, path: str, signature: str | None, verdict: Verdict | None) -> None:
+        record = None if signature is None or verdict is None else f"{signature}:{verdict.digest}"
         if self.records.get(path) != record:
-            self.changes[path] = record
+            if record is None:
+                self.records.pop(path, None)
+            else:
+                self.records[path] = record
+            self.changed.add(path)
 
     def save(self) -> None:
-        """Merge our changes into the current file (another run may have written since)."""
-        if not self.changes:
+        """Write our changes, merged into the file as it is now if another run wrote it since."""
+        if not self.changed:
             return
-        records = self._read()
-        for path, record in self.changes.items():
-            if record is None:
-                records.pop(path, None)
-            else:
-                records[path] = record
+        records = self.records
+        try:
+            st = self.cache.index_path().stat()
+            moved = (st.st_mtime_ns, st.st_size) != self._seen_on_disk
+        except OSError:
+            moved = False
+        if moved:
+            records = self._read()
+            for path in self.changed:
+                if path in self.records:
+                    records[path] = self.records[path]
+                else:
+                    records.pop(path, None)
         data = {"format": CACHE_FORMAT, "salt": self.cache.salt, "files": records}
         try:
             write_atomically(self.cache.index_path(), json.dumps(data, separators=(",", ":")).encode())
         except OSError:
             pass
-        self.changes = {}
+        self.changed = set()
 
 
 # ---------------------------------------------------------------------------- Python imports

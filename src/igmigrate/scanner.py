@@ -3,6 +3,7 @@ processes for large trees), classify hits into findings, apply suppressions and 
 
 from __future__ import annotations
 
+import gc
 import os
 import posixpath
 import re
@@ -318,13 +319,19 @@ def _analyze_all(batch, kb, module_files, options, cache, progress) -> list:
     else:
         size = max(16, min(256, len(todo) // (jobs * 8) or 16))
         chunks = [todo[i:i + size] for i in range(0, len(todo), size)]
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
-                                 initargs=(str(kb.root), module_files, options.max_file_size, cache)) as pool:
-            for chunk, (part, log) in zip(chunks, pool.map(_work, [[batch[i] for i in c] for c in chunks])):
-                for i, outcome in zip(chunk, part):
-                    outcomes[i] = outcome
-                verdicts.update(log)
-                progress.advance(len(chunk))
+        # Forked workers share the parent's heap until the garbage collector touches it;
+        # freezing keeps those pages shared (peak memory at 80,000 files: see README).
+        gc.freeze()
+        try:
+            with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
+                                     initargs=(str(kb.root), module_files, options.max_file_size, cache)) as pool:
+                for chunk, (part, log) in zip(chunks, pool.map(_work, [[batch[i] for i in c] for c in chunks])):
+                    for i, outcome in zip(chunk, part):
+                        outcomes[i] = outcome
+                    verdicts.update(log)
+                    progress.advance(len(chunk))
+        finally:
+            gc.unfreeze()
     progress.finish()
     if cache is not None and index is not None:
         for i in todo:
@@ -350,8 +357,8 @@ def _from_stat_index(batch, cache, index, module_files, max_file_size, outcomes,
         except OSError:
             todo.append(i)
             continue
-        stats[i] = st
-        digest = index.lookup(str(source.path), st) if st.st_size <= max_file_size else None
+        stats[i] = index.signature(st)  # a short string, or None while the file is too fresh
+        digest = index.lookup(str(source.path), stats[i]) if st.st_size <= max_file_size else None
         if digest == "":
             outcomes[i] = (None, None)
             cache.stats.unchanged += 1
