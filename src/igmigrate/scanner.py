@@ -15,7 +15,7 @@ from igmigrate.analyzers.base import FileAnalysis
 from igmigrate.analyzers.manifests import ManifestError, analyze_manifest, declared_names, reader_for
 from igmigrate.analyzers.markers import mask_spans, scan_markers
 from igmigrate.analyzers.matching import Matcher, file_contexts
-from igmigrate.analyzers.text import TextAnalyzer, tokenize
+from igmigrate.analyzers.text import TextAnalyzer
 from igmigrate import suppressions
 from igmigrate.classify import Classifier
 from igmigrate.discovery import SourceFile, discover
@@ -56,7 +56,7 @@ class _Engine:
     def __init__(self, kb: KnowledgeBase, module_files: dict[str, Path], max_file_size: int):
         self.kb = kb
         self.matcher = Matcher(kb)
-        self.text = TextAnalyzer(kb, self.matcher)
+        self.text = TextAnalyzer(kb, self.matcher, candidate=self._text_candidate)
         self.module_files = module_files
         self._python = None  # built on first use: libcst costs ~0.3 s to import
         self.cache: ResultCache | None = None
@@ -73,6 +73,9 @@ class _Engine:
         self.known_rules = set(kb.rules)
         self.unknown_rule = next((r.id for r in kb.rules.values() if r.name == "unknown-suppression"), "IGM900")
         self.python_lang = self.text.family("python")
+
+    def _text_candidate(self, text: str) -> bool:
+        return bool(self.prefilter.search(text.encode("utf-8", "replace")))
 
     def analyze(self, source: SourceFile, own_names: frozenset[str],
                 force: bool = False) -> tuple[FileAnalysis | None, FileError | None]:
@@ -101,7 +104,9 @@ class _Engine:
         if self._python is None:
             from igmigrate.analyzers.python import PythonAnalyzer
 
-            self._python = PythonAnalyzer(self.matcher, recording_index(self.module_files))
+            index = recording_index(self.module_files)
+            index.byte_filter = self.prefilter.search
+            self._python = PythonAnalyzer(self.matcher, index, candidate=self._text_candidate)
         return self._python
 
     def _analyze_cached(self, source, name, data, is_manifest, own_names, force):
@@ -169,11 +174,10 @@ class _Engine:
             lang = self.python_lang
         if lang is None:
             lang = self.text.family("config")  # unknown text: match values line by line
-        self.text.analyze(text, lang, result)
+        comment_spans = self.text.analyze(text, lang, result)
         contexts["instagram_context"] = contexts["instagram_context"] or bool(result.hits)
         if not lang.documentation:
-            spans = [(t.start, t.end) for t in tokenize(text, lang) if t.kind == "comment"]
-            scan_markers(self.kb, text, mask_spans(text, spans), contexts, result, own_names)
+            scan_markers(self.kb, text, mask_spans(text, comment_spans), contexts, result, own_names)
 
 
 def module_name(rel: str) -> str:

@@ -51,12 +51,17 @@ class Matcher:
         self.grant_rules = {g: r for r in self.endpoint_rules for g in r.detect.grants}
         self.path_rules = {p: r for r in self.endpoint_rules for p in r.detect.paths}
         self.known_permissions = kb.known_permissions
+        self._gate = _gate_regex(self.endpoint_rules + self.token_rules, self.scope_values, self.grant_rules,
+                                 self.path_rules)
 
     def permission_names(self, value: str) -> set[str]:
         return {t for t in _SCOPE_SPLIT.split(value) if t in self.known_permissions}
 
+    def could_match(self, value: str) -> bool:
+        return bool(self._gate.search(value))
+
     def match(self, value: str, ctx: Context) -> list[Match]:
-        if not value:
+        if not value or not self._gate.search(value):
             return []
         out: list[Match] = []
         out.extend(self._endpoints(value, ctx))
@@ -133,6 +138,22 @@ class Matcher:
                     extra = (("suggestion", suggestion),)
                 out.append(Match(rule, token, start, start + len(token), extra))
         return out
+
+
+def _gate_regex(pattern_rules: list[Rule], *literal_maps: dict) -> re.Pattern:
+    """One search that every possible match needs to pass: the union of all patterns and
+    literal values. Most values (any string in a file that passed the prefilter) match
+    nothing, and this answers that in one pass instead of one per rule."""
+    pieces = []
+    for rule in pattern_rules:
+        for pattern in rule.detect.patterns:
+            text = pattern.pattern
+            if text.startswith("(?i)"):
+                text = "(?i:" + text[4:] + ")"
+            pieces.append(f"(?:{text})")
+    for literals in literal_maps:
+        pieces.extend(re.escape(value) for value in literals)
+    return re.compile("|".join(pieces) or "(?!)", re.MULTILINE)
 
 
 def _is_word(value: str, start: int, length: int) -> bool:

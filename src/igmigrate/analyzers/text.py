@@ -10,6 +10,7 @@ through the shared matcher. Comments are matched as prose and become notes.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -20,6 +21,8 @@ from igmigrate.knowledge import KnowledgeBase, Language
 _IDENT = r"[$@]?[A-Za-z_]\w*(?:(?:::|->|\?\.|\.)[$]?[A-Za-z_]\w*)*"
 _SCOPE_WORD = re.compile(r"(?i)scope|permission")
 _ASSIGN_OPS = {"=", ":=", ":", "=>", "||=", "??=", "+="}
+_LARGE_CONFIG = 32 * 1024
+_CONFIG_CANDIDATE = re.compile(r"(?i)instagr|\$\{?\w|igmigrate")
 # `KEY=value`, `key: value`, `ENV KEY=value`, `export KEY=value`, `- value` (YAML list item)
 _BARE = re.compile(r"^\s*(?:export\s+|ENV\s+|ARG\s+|set\s+|-\s+)?([\w.\-\[\]]*)\s*(?:=|:\s|:$|\s)?\s*(.*)$")
 
@@ -182,9 +185,11 @@ def _last_segment(name: str) -> str:
 
 
 class TextAnalyzer:
-    def __init__(self, kb: KnowledgeBase, matcher: Matcher):
+    def __init__(self, kb: KnowledgeBase, matcher: Matcher, candidate: Callable[[str], bool] | None = None):
         self.kb = kb
         self.matcher = matcher
+        # The scanner's prefilter on text: picks the lines of a large data file worth reading.
+        self.candidate = candidate or matcher.could_match
         self.by_extension: dict[str, Language] = {}
         self.by_name: dict[str, Language] = {}
         self.prefixes: list[tuple[str, Language]] = []
@@ -215,12 +220,19 @@ class TextAnalyzer:
         return next(lang for lang in self.kb.languages if lang.family == name)
 
     # ------------------------------------------------------------------ analysis
-    def analyze(self, text: str, lang: Language, result: FileAnalysis) -> None:
+    def analyze(self, text: str, lang: Language, result: FileAnalysis) -> list[tuple[int, int]]:
+        """Adds the file's hits to result; returns the comment spans (for the marker scan)."""
         contexts = file_contexts(text)
         if lang.documentation:
             result.documentation = True
             self._prose(text, 1, 0, result, contexts)
-            return
+            return []
+        if lang.bare_values and len(text) > _LARGE_CONFIG:
+            # Config values do not compose across lines (but for ${VAR}), so in a large data
+            # file (a RECORD, a lock or .pem file) only lines that could match are read.
+            # Other lines are blanked with spaces, so every offset and column stays true.
+            text = "\n".join(line if _CONFIG_CANDIDATE.search(line) or self.candidate(line)
+                             else " " * len(line) for line in text.split("\n"))
         tokens = tokenize(text, lang)
         strings = [t for t in tokens if t.kind == "str"]
         # A catalogue (an SDK's permission enum) holds many literals that are each one name;
@@ -261,16 +273,17 @@ class TextAnalyzer:
                 )
         if lang.bare_values or lang.family == "shell":
             self._bare_values(text, tokens, lang, constants, result, contexts, host_scope, reported)
-        for t in tokens:
-            if t.kind == "comment":
-                self._prose(t.value, t.line, t.start - _line_start(text, t.start), result, contexts)
+        comments = [t for t in tokens if t.kind == "comment"]
+        for t in comments:
+            self._prose(t.value, t.line, t.start - _line_start(text, t.start), result, contexts)
+        return [(t.start, t.end) for t in comments]
 
     def _bare_values(self, text, tokens, lang, constants, result, contexts, host_scope, reported) -> None:
         """Config and shell lines hold unquoted values: `SCOPE=user_profile`, `scope: user_media`,
         `ENV URL=https://...`. Each such line is matched as `key = value`."""
         quoted_lines = {t.line for t in tokens if t.kind == "str"}
         comment_lines = {t.line for t in tokens if t.kind == "comment" and not text[_line_start(text, t.start):t.start].strip()}
-        for number, line in enumerate(result.lines, 1):
+        for number, line in enumerate(text.split("\n"), 1):  # the analyzed text: data lines may be blanked
             if number in quoted_lines or number in comment_lines or not line.strip():
                 continue
             m = _BARE.match(line)
