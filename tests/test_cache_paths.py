@@ -71,6 +71,6 @@ def test_display_paths_are_unchanged(tmp_path, monkeypatch):
     write_tree(tmp_path / "proj", {"a/b.py": "X = 1\n"})
     monkeypatch.chdir(tmp_path)
     [inside] = discover([Path("proj")], ()).files
-    assert inside.display == "proj/a/b.py" and inside.path == (tmp_path / "proj/a/b.py").resolve()
+    assert inside.display == "proj/a/b.py" and inside.path == str((tmp_path / "proj/a/b.py").resolve())
     [outside] = discover([tmp_path / "proj"], (), cwd=tmp_path / "elsewhere").files
     assert outside.display == (tmp_path / "proj/a/b.py").resolve().as_posix()

@@ -241,15 +241,17 @@ def _project_roots(files: list[SourceFile]) -> dict[str, str]:
         if name in PROJECT_MARKERS or name.endswith(PROJECT_SUFFIXES):
             marker_dirs.add((f.root, posixpath.dirname(f.rel)))
     out = {}
+    project_of_dir: dict[tuple[Path, str], str] = {}  # memo: every file of a folder shares its answer
     for f in files:
-        directory = posixpath.dirname(f.rel)
-        while True:
-            if (f.root, directory) in marker_dirs:
-                break
-            if not directory:
-                break
-            directory = posixpath.dirname(directory)
-        out[f.display] = f"{f.root}::{directory}"
+        start = posixpath.dirname(f.rel)
+        key = (f.root, start)
+        project = project_of_dir.get(key)
+        if project is None:
+            directory = start
+            while directory and (f.root, directory) not in marker_dirs:
+                directory = posixpath.dirname(directory)
+            project = project_of_dir[key] = f"{f.root}::{directory}"
+        out[f.display] = project
     return out
 
 
@@ -262,7 +264,7 @@ def _own_names(files: list[SourceFile], project_of: dict[str, str]) -> dict[str,
             try:
                 if os.path.getsize(f.path) > 1024 * 1024:
                     continue
-                text = f.path.read_text(encoding="utf-8", errors="replace")
+                text = Path(f.path).read_text(encoding="utf-8", errors="replace")
             except OSError:
                 continue
             names.setdefault(project_of[f.display], set()).update(declared_names(base, text))
@@ -276,7 +278,7 @@ def scan(options: ScanOptions, kb: KnowledgeBase | None = None, cwd: Path | None
     found = discover(options.paths, options.excludes, cwd=cwd, exclude_base=options.exclude_base)
     files = found.files
     if options.only_files is not None:
-        files = [f for f in files if str(f.path.resolve()) in options.only_files]
+        files = [f for f in files if os.path.realpath(f.path) in options.only_files]
     errors = [FileError(p, m) for p, m in found.problems]
     project_of = _project_roots(found.files)
     own = _own_names(found.files, project_of)

@@ -266,10 +266,20 @@ READERS = (
 )
 
 
+_EXACT_READERS = {pattern: (ecosystem, reader) for pattern, ecosystem, reader in READERS if "*" not in pattern}
+_GLOB_READERS = [(pattern, ecosystem, reader) for pattern, ecosystem, reader in READERS if "*" in pattern]
+_GLOB_HINT = re.compile(r"^requirements|\.(?:gemspec|csproj|fsproj)$")
+
+
 def reader_for(filename: str):
-    for pattern, ecosystem, reader in READERS:
-        if fnmatch.fnmatchcase(filename, pattern):
-            return ecosystem, reader
+    """The reader for a manifest file name, or None (called for every file: a dict first)."""
+    found = _EXACT_READERS.get(filename)
+    if found is not None:
+        return found
+    if _GLOB_HINT.search(filename):
+        for pattern, ecosystem, reader in _GLOB_READERS:
+            if fnmatch.fnmatchcase(filename, pattern):
+                return ecosystem, reader
     return None
 
 

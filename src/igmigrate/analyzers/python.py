@@ -107,7 +107,7 @@ class ModuleIndex:
         if self.byte_filter is None:
             return True
         try:
-            return bool(self.byte_filter(self.files[name].read_bytes()))
+            return bool(self.byte_filter(Path(self.files[name]).read_bytes()))
         except OSError:
             return False
 
@@ -118,7 +118,7 @@ class ModuleIndex:
         if name not in self.tables:
             self.tables[name] = None  # cycle guard
             try:
-                data = self.files[name].read_bytes()
+                data = Path(self.files[name]).read_bytes()
                 if self.byte_filter is not None and not self.byte_filter(data):
                     return None
                 source = data.decode("utf-8", errors="replace")
