@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from conftest import write_tree
 from igmigrate.findings import ScanResult
 from igmigrate.knowledge import default_knowledge_base
 from igmigrate.scanner import ScanOptions, scan
@@ -73,14 +74,6 @@ PROBE = {
     ],
     "summary": {"verdict": "inconclusive", "removed": 3, "alive": 1, "inconclusive": 0, "unreachable": 0, "skipped": 1},
 }
-
-
-def write_tree(root: Path, files: dict[str, str]) -> Path:
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return root
 
 
 def make_project(tmp_path: Path) -> Path:

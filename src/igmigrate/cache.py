@@ -34,7 +34,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 import time
 import types
 import typing
@@ -44,6 +43,7 @@ from typing import Any, Callable, Iterable
 
 from igmigrate import __version__
 from igmigrate.analyzers.base import FileAnalysis
+from igmigrate.atomic import write_atomically as _write_atomically
 
 CACHE_FORMAT = 1
 DEFAULT_DIRNAME = ".igmigrate_cache"
@@ -198,18 +198,7 @@ class Entry:
 # ---------------------------------------------------------------------------- storage
 def write_atomically(path: Path, data: bytes) -> None:
     """Temp file in the same folder, then os.replace: readers never see half an entry."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    _write_atomically(path, data, make_parents=True)
 
 
 @dataclass

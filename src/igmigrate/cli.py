@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import List, Optional
 
 import typer
 
 from igmigrate import __version__
+from igmigrate.atomic import write_atomically  # noqa: F401 - also used by the probe, report and baseline commands
 from igmigrate.config import FAIL_ON, ConfigError, find_config, load_config
 from igmigrate.findings import fails
 from igmigrate.knowledge import KnowledgeBaseError, default_knowledge_base
@@ -40,23 +40,6 @@ class UsageFailure(Exception):
 def fail(message: str) -> "typer.Exit":
     typer.echo(f"igmigrate: error: {message}", err=True)
     return typer.Exit(2)
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write to a temporary file beside the target, then rename: never a half-written file."""
-    path = Path(path)
-    directory = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
 
 
 def parse_outputs(specs: list[str]) -> list[tuple[str, Path | None]]:
