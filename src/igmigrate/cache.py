@@ -44,6 +44,7 @@ from typing import Any, Callable, Iterable
 from igmigrate import __version__
 from igmigrate.analyzers.base import FileAnalysis
 from igmigrate.atomic import write_atomically as _write_atomically
+from igmigrate.modules import ModuleFinder
 
 CACHE_FORMAT = 1
 DEFAULT_DIRNAME = ".igmigrate_cache"
@@ -356,22 +357,15 @@ class StatIndex:
 
 # ---------------------------------------------------------------------------- Python imports
 def module_find(files: dict[str, Path], module: str) -> str | None:
-    """ModuleIndex.find without importing libcst (a warm scan never needs it); a test keeps
-    the two equal."""
-    if module in files:
-        return module
-    suffix = "." + module
-    for name in files:
-        if name.endswith(suffix):
-            return name
-    return None
+    """ModuleIndex.find without importing libcst (a warm scan never needs it)."""
+    return ModuleFinder(files).find(module)
 
 
 class DependencyCheck:
     """Validates an entry's recorded module lookups against the tree being scanned now."""
 
     def __init__(self, files: dict[str, Path], find: Callable[[str], str | None] | None = None):
-        self.find = find or (lambda module: module_find(files, module))
+        self.find = find or ModuleFinder(files).find
         self.files = files
         self._digests: dict[str, str | None] = {}
 

@@ -67,10 +67,10 @@ def matches_exclude(rel: str, patterns: tuple[str, ...] | list[str], anchored_re
     are anchored: matched from the base folder (the config file's folder, given as
     anchored_rel) or, without one, from the scan root."""
     compiled = _compile_excludes(tuple(patterns))
-    parts = rel.split("/") if _NORMCASE_IS_IDENTITY else os.path.normcase(rel).split("/")
-    if compiled.names is not None and any(compiled.names(p) for p in parts):
+    directory, _, name = (rel if _NORMCASE_IS_IDENTITY else os.path.normcase(rel)).rpartition("/")
+    if directory and compiled.folder_excluded(directory):
         return True
-    if compiled.dirs is not None and any(compiled.dirs(p) for p in parts[:-1]):
+    if compiled.names is not None and compiled.names(name):
         return True
     if compiled.anchored_prefix is not None or compiled.anchored_file is not None:
         target = (anchored_rel if anchored_rel is not None else rel)
@@ -96,6 +96,18 @@ class _Excludes:
     dirs: object  # matcher for directory parts (non-anchored 'dir/' patterns), or None
     anchored_prefix: object  # matcher for a leading folder path (anchored patterns), or None
     anchored_file: object  # matcher for the whole path (anchored file patterns), or None
+    _folders: dict = field(default_factory=dict, compare=False)  # folder -> excluded by a part
+
+    def folder_excluded(self, folder: str) -> bool:
+        """Whether any part of the folder path matches a name or 'dir/' pattern (memoized:
+        every file of a folder asks the same question)."""
+        answer = self._folders.get(folder)
+        if answer is None:
+            parts = folder.split("/")
+            answer = (self.names is not None and any(self.names(p) for p in parts)) or \
+                     (self.dirs is not None and any(self.dirs(p) for p in parts))
+            self._folders[folder] = answer
+        return answer
 
 
 @lru_cache(maxsize=32)

@@ -19,6 +19,7 @@ from igmigrate.analyzers.text import TextAnalyzer
 from igmigrate import suppressions
 from igmigrate.classify import Classifier
 from igmigrate.discovery import SourceFile, discover
+from igmigrate.modules import module_name
 from igmigrate.findings import FileError, Finding, ScanResult, assign_fingerprints
 from igmigrate.knowledge import KnowledgeBase, default_knowledge_base
 from igmigrate.prefilter import compile_prefilter
@@ -178,16 +179,6 @@ class _Engine:
         contexts["instagram_context"] = contexts["instagram_context"] or bool(result.hits)
         if not lang.documentation:
             scan_markers(self.kb, text, mask_spans(text, comment_spans), contexts, result, own_names)
-
-
-def module_name(rel: str) -> str:
-    """Dotted module name of a .py path; the rule of ModuleIndex.module_name, kept here so
-    that a scan without Python candidates never imports libcst (pre-commit start-up)."""
-    name = rel[:-3] if rel.endswith(".py") else rel
-    parts = name.split("/")
-    if parts[-1] == "__init__":
-        parts = parts[:-1]
-    return ".".join(parts)
 
 
 def _python_comment_spans(text: str) -> list[tuple[int, int]]:

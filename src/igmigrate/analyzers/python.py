@@ -24,6 +24,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from igmigrate.analyzers.base import FileAnalysis, Hit
+from igmigrate.modules import ModuleFinder, module_name
 from igmigrate.analyzers.matching import OTHER_PLATFORM_HOST, INSTAGRAM_HOST, Context, Matcher, file_contexts
 
 Value = object  # str | list | dict | None
@@ -66,18 +67,12 @@ class ModuleIndex:
     def __init__(self, python_files: dict[str, Path]):
         self.files = python_files  # "pkg.mod" -> path
         self.tables: dict[str, ModuleTable | None] = {}
-        self._by_last: dict[str, list[str]] | None = None
+        self._finder = ModuleFinder(python_files)
         # Set by the scanner to its byte prefilter: a module whose bytes hold no candidate
         # word cannot export an Instagram URL or scope, so it is never parsed for constants.
         self.byte_filter: Callable[[bytes], object] | None = None
 
-    @staticmethod
-    def module_name(rel: str) -> str:
-        name = rel[:-3] if rel.endswith(".py") else rel
-        parts = name.split("/")
-        if parts[-1] == "__init__":
-            parts = parts[:-1]
-        return ".".join(parts)
+    module_name = staticmethod(module_name)
 
     def resolve(self, current: str, module: str, level: int) -> str:
         if level:
@@ -87,17 +82,7 @@ class ModuleIndex:
         return module
 
     def find(self, module: str) -> str | None:
-        if module in self.files:
-            return module
-        # Scanning a sub-folder: "pkg.consts" may be indexed as "src.pkg.consts".
-        if self._by_last is None:
-            self._by_last = {}
-            for name in sorted(self.files):
-                self._by_last.setdefault(name.rsplit(".", 1)[-1], []).append(name)
-        for name in self._by_last.get(module.rsplit(".", 1)[-1], ()):
-            if name.endswith("." + module):
-                return name
-        return None
+        return self._finder.find(module)
 
     def may_export(self, module: str) -> bool:
         """Whether the in-tree module could hold Instagram constants (its bytes pass the prefilter)."""
