@@ -51,3 +51,15 @@ def test_catalogue_enum_is_inventory_not_a_request(project):
     assert scopes and all(f["severity"] == "note" for f in scopes)
     refresh = [f for f in doc["findings"] if f["rule_id"] == "IGM113"]
     assert refresh and refresh[0]["severity"] == "warning"  # the enum is not Basic Display evidence
+
+
+@pytest.mark.parametrize("name,code,line,rule", [
+    ("auth.dart", "const graph = 'https://graph.instagram.com';\nconst scope = 'user_profile,user_media';\n"
+                  "final url = '$graph/me/media';\n", 3, "IGM114"),
+    ("main.rs", "const AUTH: &str = \"https://api.instagram.com/oauth/authorize?scope=user_profile\";\n", 1, "IGM101"),
+    ("auth.ex", "@graph \"https://graph.instagram.com\"\n@scope \"user_profile\"\ndef url, do: \"#{@graph}/me\"\n", 2, "IGM101"),
+    ("feed.lua", "local scope = 'user_profile,user_media' -- instagram\n", 1, "IGM101"),
+])
+def test_more_languages(project, name, code, line, rule):
+    doc = scan_json(project({name: code}))
+    assert any(f["line"] == line and f["rule_id"] == rule for f in doc["findings"]), doc["findings"]

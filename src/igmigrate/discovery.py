@@ -184,32 +184,38 @@ def _ignored_by_git(root: Path) -> bool:
     return check.returncode == 0
 
 
-def _walk(root: Path, problems: list[tuple[str, str]], cwd: Path, pruned=None) -> list[str]:
-    """Every file below root (relative POSIX paths); folders `pruned(rel_dir)` calls
-    excluded are not entered at all (__pycache__, node_modules: most of a big tree)."""
-    out = []
-    visited: set[tuple[int, int]] = set()
+def _walk(root: Path, problems: list[tuple[str, str]], cwd: Path, pruned=None) -> tuple[list[str], set[str]]:
+    """Every file below root (relative POSIX paths) and the subset known to be regular files.
 
-    def onerror(exc: OSError) -> None:
-        problems.append((display_path(Path(exc.filename or root), cwd), f"cannot read directory: {exc.strerror}"))
-
+    os.scandir's entries carry their type, so regular files need no lstat of their own (one
+    syscall per file was a quarter of discovery); folders `pruned(rel_dir)` calls excluded are
+    never entered (__pycache__, node_modules: most of a big tree). Symlinked folders are not
+    followed, so the walk cannot loop."""
+    out: list[str] = []
+    regular: set[str] = set()
     top = os.fspath(root)
-    for dirpath, dirnames, filenames in os.walk(top, onerror=onerror, followlinks=False):
+    stack = [""]
+    while stack:
+        rel_dir = stack.pop()
         try:
-            st = os.stat(dirpath)
-            if (st.st_dev, st.st_ino) in visited:
-                dirnames[:] = []
-                continue
-            visited.add((st.st_dev, st.st_ino))
-        except OSError:
+            with os.scandir(os.path.join(top, rel_dir) if rel_dir else top) as listing:
+                entries = list(listing)
+        except OSError as exc:
+            problems.append((display_path(os.path.join(top, rel_dir), cwd), f"cannot read directory: {exc.strerror}"))
             continue
-        rel_dir = dirpath[len(top):].lstrip(os.sep) or "."  # relpath() was 25% of the walk
-        dirnames[:] = [d for d in dirnames if d != ".git" and not (
-            pruned and pruned(d if rel_dir == "." else f"{rel_dir}/{d}".replace(os.sep, "/")))]
-        for name in filenames:
-            rel = name if rel_dir == "." else f"{rel_dir}/{name}".replace(os.sep, "/")
-            out.append(rel)
-    return out
+        for entry in entries:
+            rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    if entry.name != ".git" and not (pruned and pruned(rel)):
+                        stack.append(rel)
+                    continue
+                if entry.is_file(follow_symlinks=False):
+                    regular.add(rel)
+            except OSError:
+                continue
+            out.append(rel)  # symlinks and special files are checked by the caller
+    return out, regular
 
 
 def discover(paths: list[Path], excludes: tuple[str, ...], cwd: Path | None = None,
@@ -240,10 +246,12 @@ def discover(paths: list[Path], excludes: tuple[str, ...], cwd: Path | None = No
         if absolute.is_file() and not absolute.is_symlink():
             root = absolute.parent.resolve()
             rels = [absolute.name]
+            regular = None
             explicit = True
         elif absolute.is_dir():
             root = absolute.resolve()
             rels = _git_files(root)
+            regular: set[str] | None = None  # git listings carry no file types
             if rels is None:
                 def pruned(rel_dir: str, root_text: str = os.fspath(root)) -> bool:
                     # A folder is skipped when a file inside it would be: "\0" matches no glob
@@ -251,7 +259,7 @@ def discover(paths: list[Path], excludes: tuple[str, ...], cwd: Path | None = No
                     inside = f"{rel_dir}/\0"
                     return matches_exclude(inside, patterns,
                                            from_base(os.path.join(root_text, inside)) if needs_base else None)
-                rels = _walk(root, result.problems, cwd, pruned)
+                rels, regular = _walk(root, result.problems, cwd, pruned)
             explicit = False
         elif absolute.is_symlink():
             result.problems.append((given.as_posix(), "symlink skipped"))
@@ -269,10 +277,13 @@ def discover(paths: list[Path], excludes: tuple[str, ...], cwd: Path | None = No
             if matches_exclude(rel if not explicit else display_path(path, cwd), patterns,
                                from_base(path) if needs_base else None):  # only anchored patterns read it
                 continue
-            try:
-                mode = os.lstat(path).st_mode  # one call for islink() and isfile()
-            except OSError:
-                continue  # deleted-but-tracked files
+            if regular is not None and rel in regular:
+                mode = stat.S_IFREG  # the walk already knows
+            else:
+                try:
+                    mode = os.lstat(path).st_mode  # one call for islink() and isfile()
+                except OSError:
+                    continue  # deleted-but-tracked files
             if stat.S_ISLNK(mode):
                 target = os.path.realpath(path)
                 if not (target == root_real or target.startswith(root_real + os.sep)):
