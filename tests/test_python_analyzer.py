@@ -89,3 +89,11 @@ def test_threads_class_next_to_instagram_class(project):
     found = _rules(project, {"graph.py": code})
     refreshes = sorted(x for x in found if x[2] == "IGM113")
     assert refreshes == [("graph.py", 10, "IGM113", "error")]
+
+
+def test_marker_rules_skip_python_comments_but_not_code(project):
+    code = ('import requests\nME = requests.get("https://graph.instagram.com/me?fields=account_type").json()\n'
+            '# old check: if me["account_type"] == "PERSONAL": ...\n'
+            'TEXT = "# not a comment"; personal = ME["account_type"] == "PERSONAL"\n')
+    found = _rules(project, {"a.py": code})
+    assert [x[1] for x in found if x[2] == "IGM120"] == [4]

@@ -166,30 +166,19 @@ class _Engine:
         lang = self.text.language_for(name)
         if name.endswith((".py", ".pyi", ".pyw")):
             module = module_name(source.rel)
-            if self.python.analyze(text, result, module):
+            comment_spans = self.python.analyze(text, result, module, contexts)
+            if comment_spans is not None:
                 contexts["instagram_context"] = contexts["instagram_context"] or bool(result.hits)
-                spans = _python_comment_spans(text)
-                scan_markers(self.kb, text, mask_spans(text, spans), contexts, result, own_names)
+                scan_markers(self.kb, text, mask_spans(text, comment_spans), contexts, result, own_names)
                 return
             result.notices.append("Python parse failed (libcst); scanned with the text rules instead")
             lang = self.python_lang
         if lang is None:
             lang = self.text.family("config")  # unknown text: match values line by line
-        comment_spans = self.text.analyze(text, lang, result)
+        comment_spans = self.text.analyze(text, lang, result, contexts)
         contexts["instagram_context"] = contexts["instagram_context"] or bool(result.hits)
         if not lang.documentation:
             scan_markers(self.kb, text, mask_spans(text, comment_spans), contexts, result, own_names)
-
-
-def _python_comment_spans(text: str) -> list[tuple[int, int]]:
-    spans = []
-    offset = 0
-    for line in text.splitlines(keepends=True):
-        idx = line.find("#")
-        if idx >= 0 and line[:idx].count('"') % 2 == 0 and line[:idx].count("'") % 2 == 0:
-            spans.append((offset + idx, offset + len(line.rstrip("\n"))))
-        offset += len(line)
-    return spans
 
 
 def _decode(data: bytes) -> str:

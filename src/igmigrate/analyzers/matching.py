@@ -28,7 +28,6 @@ class Context:
     instagram_context: bool = False  # the file talks to Instagram at all
     instagram_oauth_context: bool = False  # the file uses Instagram OAuth hosts
     instagram_host_scope: bool = False  # the enclosing class/file uses an Instagram host (path-only forms)
-    catalogue: bool = False  # the file lists many permission names (an enum)
     prose: bool = False  # comment or documentation text: free-text matching
 
 

@@ -552,21 +552,24 @@ class PythonAnalyzer:
                     return True
         return False
 
-    def analyze(self, text: str, result: FileAnalysis, module: str = "__main__") -> bool:
-        """False when libcst cannot parse the file (the caller falls back to text rules)."""
+    def analyze(self, text: str, result: FileAnalysis, module: str = "__main__",
+                contexts: dict | None = None) -> list[tuple[int, int]] | None:
+        """Adds the file's hits to result and returns its comment spans (offsets, for the
+        marker scan); None when libcst cannot parse the file (the caller falls back to text rules)."""
         if _max_nesting(text) > MAX_NESTING:
-            return False  # libcst's native parser overflows its stack on such input (a crash, not an error)
-        contexts = file_contexts(text)
+            return None  # libcst's native parser overflows its stack on such input (a crash, not an error)
+        contexts = contexts if contexts is not None else file_contexts(text)
+        tokens = _PythonTokens(text)
         if self.candidate is not None and not self._worth_parsing(text, module):
             # The candidate word sits only in identifiers, comments or docstrings: libcst (by far
             # the dearest step, ~0.03-0.3 MB/s with positions) would find nothing to resolve.
-            self._prose(text, result, contexts)
-            return True
+            self._prose(tokens, result, contexts)
+            return tokens.comment_spans
         try:
             tree = cst.parse_module(text)
             wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
         except (cst.ParserSyntaxError, RecursionError, ValueError):
-            return False
+            return None
         table = _build_table(tree, module, self.index, self.matcher, 0)
         evaluator = Evaluator(table, module, self.index, self.matcher)
         class_hosts = _class_hosts(table, contexts, text)
@@ -578,15 +581,15 @@ class PythonAnalyzer:
                 literal_names.add(m.group(1))
         catalogue = self.matcher.kb.is_catalogue(literal_names)
         collector = _Collector(self, evaluator, result, contexts, class_hosts, catalogue)
-        collector.literals = _string_literals(text)
+        collector.literals = tokens.literals
         try:
             wrapper.visit(collector)
         except RecursionError:
             result.notices.append("expression nesting too deep; part of the file was not analyzed")
         self._leftover_strings(collector)
         self._finish(collector, result)
-        self._prose(text, result, contexts)
-        return True
+        self._prose(tokens, result, contexts)
+        return tokens.comment_spans
 
     def emit(self, collector: _Collector, text: str, span, context_name, key_like, inherited, binding=False) -> None:
         region = collector.region()
@@ -594,7 +597,7 @@ class PythonAnalyzer:
         host_scope = not binding and collector.class_hosts.get(
             collector.class_stack[0] if collector.class_stack else None, collector.class_hosts.get(None, False))
         scope_like = bool(context_name and _SCOPE_WORD.search(context_name))
-        ctx = Context(scope_context=scope_like, catalogue=collector.catalogue, instagram_host_scope=host_scope,
+        ctx = Context(scope_context=scope_like, instagram_host_scope=host_scope,
                       **collector.base_ctx)
         for match in self.matcher.match(text, ctx):
             if key_like and match.rule.detect.kind == "scope":
@@ -651,9 +654,9 @@ class PythonAnalyzer:
             seen.add(key)
             result.add_hit(hit, evidence)
 
-    def _prose(self, text: str, result: FileAnalysis, contexts: dict) -> None:
+    def _prose(self, tokens: "_PythonTokens", result: FileAnalysis, contexts: dict) -> None:
         ctx = Context(prose=True, **contexts)
-        for number, col, comment in _comments_and_docstrings(text):
+        for number, col, comment in tokens.prose:
             for offset, line_text in enumerate(comment.split("\n")):
                 for match in self.matcher.match(line_text, ctx):
                     c = (col if offset == 0 else 0) + match.start + 1
@@ -712,28 +715,33 @@ def _class_hosts(table: ModuleTable, contexts: dict, text: str) -> dict[str | No
     return out
 
 
-def _string_literals(text: str) -> list[tuple[int, int, int, int, str]]:
-    """(line, col, end_line, end_col, source text) of every string token, 1-based columns."""
-    try:
-        return [(t.start[0], t.start[1] + 1, t.end[0], t.end[1] + 1, t.string)
-                for t in tokenize.generate_tokens(io.StringIO(text).readline)
-                if t.type == tokenize.STRING or t.type == getattr(tokenize, "FSTRING_MIDDLE", -1)]
-    except (tokenize.TokenError, IndentationError, SyntaxError):
-        return []
+class _PythonTokens:
+    """One pass of the stdlib tokenizer, for what libcst's tree does not give cheaply: string
+    literal positions (sharper finding locations), comments and docstrings (prose notes) and
+    comment offsets (so the marker scan skips comments)."""
 
-
-def _comments_and_docstrings(text: str):
-    """(line, column, text) of every comment and string-statement (docstring) in the file."""
-    try:
-        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
-    except (tokenize.TokenError, IndentationError, SyntaxError):
-        return
-    previous_significant = None
-    for tok in tokens:
-        if tok.type == tokenize.COMMENT:
-            yield tok.start[0], tok.start[1], tok.string
-        elif tok.type == tokenize.STRING and previous_significant in (None, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT):
-            if tok.string.lstrip("rRbBuU").startswith(('"""', "'''")):
-                yield tok.start[0], tok.start[1], tok.string
-        if tok.type not in (tokenize.COMMENT, tokenize.NL):
-            previous_significant = tok.type
+    def __init__(self, text: str):
+        self.literals: list[tuple[int, int, int, int, str]] = []  # line, col, end_line, end_col (1-based), source
+        self.prose: list[tuple[int, int, str]] = []  # line, col (0-based), text of comments and docstrings
+        self.comment_spans: list[tuple[int, int]] = []  # offsets into text
+        try:
+            tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+        except (tokenize.TokenError, IndentationError, SyntaxError):
+            return
+        line_starts = [0]
+        for line in text.splitlines(keepends=True):
+            line_starts.append(line_starts[-1] + len(line))
+        middle = getattr(tokenize, "FSTRING_MIDDLE", -1)
+        previous_significant = None
+        for tok in tokens:
+            if tok.type == tokenize.COMMENT:
+                self.prose.append((tok.start[0], tok.start[1], tok.string))
+                start = line_starts[tok.start[0] - 1] + tok.start[1]
+                self.comment_spans.append((start, start + len(tok.string)))
+            elif tok.type in (tokenize.STRING, middle):
+                self.literals.append((tok.start[0], tok.start[1] + 1, tok.end[0], tok.end[1] + 1, tok.string))
+                docstring = previous_significant in (None, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT)
+                if docstring and tok.string.lstrip("rRbBuU").startswith(('"""', "'''")):
+                    self.prose.append((tok.start[0], tok.start[1], tok.string))
+            if tok.type not in (tokenize.COMMENT, tokenize.NL):
+                previous_significant = tok.type

@@ -128,20 +128,7 @@ def _code_end(text: str, j: int) -> int:
 
 # The analyzer and the marker scan both tokenize a whole file (profile: tokenize was half of
 # the analysis of a large text file, done twice): the last whole-file result is reused.
-_LAST_FILE: list = [None, None, ()]  # [text, language, tokens]
-
-
 def tokenize(text: str, lang: Language, base: int = 0, first_line: int = 1) -> list[Token]:
-    whole_file = base == 0 and first_line == 1
-    if whole_file and _LAST_FILE[0] is text and _LAST_FILE[1] is lang:
-        return list(_LAST_FILE[2])
-    tokens = _tokenize(text, lang, base, first_line)
-    if whole_file:
-        _LAST_FILE[:] = [text, lang, tuple(tokens)]
-    return tokens
-
-
-def _tokenize(text: str, lang: Language, base: int = 0, first_line: int = 1) -> list[Token]:
     tokens = []
     line = first_line
     last = 0
@@ -220,9 +207,10 @@ class TextAnalyzer:
         return next(lang for lang in self.kb.languages if lang.family == name)
 
     # ------------------------------------------------------------------ analysis
-    def analyze(self, text: str, lang: Language, result: FileAnalysis) -> list[tuple[int, int]]:
+    def analyze(self, text: str, lang: Language, result: FileAnalysis,
+                contexts: dict | None = None) -> list[tuple[int, int]]:
         """Adds the file's hits to result; returns the comment spans (for the marker scan)."""
-        contexts = file_contexts(text)
+        contexts = contexts if contexts is not None else file_contexts(text)
         if lang.documentation:
             result.documentation = True
             self._prose(text, 1, 0, result, contexts)
@@ -253,7 +241,7 @@ class TextAnalyzer:
             line = chain[0].line
             scope_like = bool(target and _SCOPE_WORD.search(target)) or _near_scope_word(lines, line)
             ctx = Context(
-                scope_context=scope_like, catalogue=catalogue, instagram_host_scope=host_scope, **contexts,
+                scope_context=scope_like, instagram_host_scope=host_scope, **contexts,
             )
             for match in self._matches(value, chain, ctx, tokens):
                 if (match.rule.id, match.text) in inherited:
