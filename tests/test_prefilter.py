@@ -1,4 +1,5 @@
-"""The compiled prefilter matches exactly when the plain alternation of its words does."""
+"""The compiled prefilter, and the screen in front of it, answer exactly as the plain
+alternation of the words does."""
 
 from __future__ import annotations
 
@@ -6,11 +7,12 @@ import re
 
 from hypothesis import given, settings, strategies as st
 
-from igmigrate.prefilter import compile_prefilter, expand, parse_word
+from igmigrate.prefilter import compile_prefilter, compile_screen, expand, parse_word
 from igmigrate.scanner import _PREFILTER_WORDS
 
 PLAIN = re.compile(b"|".join(_PREFILTER_WORDS))
 FAST = compile_prefilter(_PREFILTER_WORDS)
+SCREEN = compile_screen(_PREFILTER_WORDS)
 PIECES = [b"instagr", b"INSTAGR", b"InStAfEeD", b"insta", b"gram", b"user_", b"profile", b"media", b"me/", b"/media",
           b"oauth/", b"authorize", b"access_token", b"ig_", b"exchange_token", b"refresh_", b"IGQ", b"IGQV", b"IGQW",
           b"igq", b"business_", b"basic", b"manage", b"content", b"igmigrate:", b"  \t", b"\n", b"ignore", b"IGNORE",
@@ -27,6 +29,7 @@ def test_the_scanner_words_get_the_fast_form():
 def test_same_decision_as_the_plain_alternation(parts):
     data = b"".join(parts)
     assert (FAST.search(data) is None) == (PLAIN.search(data) is None)
+    assert SCREEN.search(data) == (PLAIN.search(data) is not None)
 
 
 @settings(max_examples=300, deadline=None)
@@ -34,6 +37,7 @@ def test_same_decision_as_the_plain_alternation(parts):
 def test_same_decision_on_random_bytes(before, piece, after):
     data = before + piece + after
     assert (FAST.search(data) is None) == (PLAIN.search(data) is None)
+    assert SCREEN.search(data) == (PLAIN.search(data) is not None)
 
 
 def test_every_word_is_found_at_the_start_middle_and_end():
@@ -44,6 +48,7 @@ def test_every_word_is_found_at_the_start_middle_and_end():
     for sample in samples:
         for data in (sample, b"x = '" + sample + b"'", b"abc\n" + sample):
             assert FAST.search(data), sample
+            assert SCREEN.search(data), sample
             assert PLAIN.search(data), sample
     for near_miss in (b"instag", b"user_prof", b"IGQX", b"igq" + b"v", b"oauth/auth", b"me/medi", b"igmigrate ignore"):
         assert (FAST.search(near_miss) is None) == (PLAIN.search(near_miss) is None)
@@ -59,3 +64,32 @@ def test_shared_anchor_and_case_insensitive_words():
     for text, found in ((b"ABC", True), (b"aBc", True), (b"xbz", True), (b"q \t r", True), (b"qr", True),
                         (b"ab", False), (b"xb", False), (b"q-r", False)):
         assert (pattern.search(text) is not None) == found, text
+
+
+def test_the_screen_starts_with_one_literal_byte():
+    # What makes it fast: the regex engine then runs its tight skip loop, not a set test.
+    assert SCREEN.exact.pattern == FAST.pattern
+    assert SCREEN.screen.pattern[:1] == bytes([0]) and SCREEN.screen.pattern[1:2] not in (b"|", b"*", b"?")
+    assert SCREEN.table[0] != 0  # a NUL in the data is not taken for the sentinel
+
+
+def test_the_screen_may_say_yes_where_only_the_exact_regex_decides():
+    # Case folding and merged anchor bytes make the screen looser than the words; every
+    # such yes is checked again, so the answer stays exact.
+    for loose in (b"INSTAGR", b"USER_PROFILE", b"igqv", b"Me/Media"):
+        translated = loose.translate(SCREEN.table)
+        assert SCREEN.screen.search(translated), loose
+        assert SCREEN.search(loose) == (PLAIN.search(loose) is not None), loose
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(PIECES + [b"\x01", b"U", b"F", b"/", b"K", b"B"]), max_size=14).map(b"".join).map(
+    lambda data: data.swapcase() if len(data) % 2 else data))
+def test_the_screen_agrees_with_the_plain_alternation_under_case_changes(data):
+    assert SCREEN.search(data) == (PLAIN.search(data) is not None)
+
+
+def test_words_the_compiler_cannot_model_still_screen_exactly():
+    screen = compile_screen((rb"a.b", rb"user_profile"))
+    for text, found in ((b"axb", True), (b"user_profile", True), (b"ab", False)):
+        assert screen.search(text) == found, text
