@@ -68,14 +68,14 @@ def test_symlinks_never_leave_the_root_or_loop(project, tmp_path):
 
 def test_unreadable_file_is_reported(project, monkeypatch):
     root = project({"app.py": BD, "locked.py": BD})
-    real_open = open
+    real_open = os.open  # the scanner reads with os.open (tests run as root: chmod would not stop it)
 
     def guarded(path, *args, **kwargs):
         if str(path).endswith("locked.py"):
             raise PermissionError(13, "Permission denied", str(path))
         return real_open(path, *args, **kwargs)
 
-    monkeypatch.setattr("igmigrate.scanner.open", guarded, raising=False)
+    monkeypatch.setattr(os, "open", guarded)
     doc = scan_json(root, "--jobs", "1")
     assert any(e["path"] == "locked.py" and "cannot read" in e["message"] for e in doc["errors"])
     assert {f["path"] for f in doc["findings"]} == {"app.py"}
