@@ -97,3 +97,34 @@ def test_marker_rules_skip_python_comments_but_not_code(project):
             'TEXT = "# not a comment"; personal = ME["account_type"] == "PERSONAL"\n')
     found = _rules(project, {"a.py": code})
     assert [x[1] for x in found if x[2] == "IGM120"] == [4]
+
+
+def test_tokens_give_the_values_worth_a_parse_and_leave_docstrings_out():
+    from igmigrate.analyzers.python import _PythonTokens
+
+    code = ('"""Module doc: user_profile."""\n'
+            'class C:\n    """Class doc."""\n    def f(self):\n        "statement string"\n'
+            '        return "{}/me".format(self)\n'
+            'URL = ("https://api.insta"\n       "gram.com")  # split\n'
+            'RAW = b"user_profile"\nESC = "user\\x5fmedia"\nF = f"{URL}/oauth/authorize"\n')
+    tokens = _PythonTokens(code)
+    assert tokens.ok
+    assert "https://api.instagram.com" in tokens.values  # implicit concatenation joined
+    assert "{}/me" in tokens.values
+    assert not any("doc" in v or "statement string" in v for v in tokens.values)
+    assert not any(v == "user_profile" for v in tokens.values)  # bytes are not text values
+    assert any(v.endswith("user_media") for v in tokens.values)  # the escape, evaluated
+    assert any("/oauth/authorize" in v for v in tokens.values)
+
+
+def test_tokens_give_whole_import_statements():
+    from igmigrate.analyzers.python import _PythonTokens
+
+    code = "import os\nfrom .consts import (\n    BASE,\n    SCOPE,\n)\nif x:\n    from a.b import c\nx = 'import y'\n"
+    assert _PythonTokens(code).imports == ["import os", "from .consts import (\n    BASE,\n    SCOPE,\n)", "from a.b import c"]
+
+
+def test_an_escaped_word_in_a_value_still_gets_parsed(project):
+    # The bytes pass the prefilter through the comment only; the value needs its escape evaluated.
+    found = _rules(project, {"a.py": '# talks to instagram\nSCOPE = "user\\x5fprofile,user\\x5fmedia"\n'})
+    assert ("a.py", 2, "IGM101") in {x[:3] for x in found}

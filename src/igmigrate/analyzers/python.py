@@ -528,27 +528,29 @@ class PythonAnalyzer:
         self.index = index
         self.candidate = candidate  # the prefilter on text; None = always parse
 
-    def _worth_parsing(self, text: str, module: str) -> bool:
-        """A cheap look (the stdlib ast parser) for a string value that could matter: a
-        candidate word in a string that is not a docstring, or an import of an in-tree
-        module that could export Instagram constants."""
-        try:
-            tree = ast.parse(text)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
+    def _worth_parsing(self, tokens: "_PythonTokens", module: str) -> bool:
+        """A cheap look (the tokens we need anyway; an ast walk of every node cost more than
+        the tokenizer on big modules) for a string value that could matter: a candidate word
+        in a string that is not a docstring, or an import of an in-tree module that could
+        export Instagram constants."""
+        if not tokens.ok:
             return True  # let libcst (or the text fallback) decide
-        docstrings = {id(node.value) for node in ast.walk(tree)
-                      if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)}
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Constant) and isinstance(node.value, str):
-                if id(node) not in docstrings and self.candidate(node.value):
-                    return True
-            elif self.index is not None and isinstance(node, ast.ImportFrom):
-                base = self.index.resolve(module, node.module or "", node.level)
-                targets = [base] + [f"{base}.{alias.name}" for alias in node.names]
-                if any(self.index.may_export(t) for t in targets if t):
-                    return True
-            elif self.index is not None and isinstance(node, ast.Import):
-                if any(self.index.may_export(alias.name) for alias in node.names):
+        if any(self.candidate(value) for value in tokens.values):
+            return True
+        if self.index is None:
+            return False
+        for statement in tokens.imports:
+            try:
+                nodes = ast.parse(statement).body
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                return True
+            for node in nodes:
+                if isinstance(node, ast.ImportFrom):
+                    base = self.index.resolve(module, node.module or "", node.level)
+                    targets = [base] + [f"{base}.{alias.name}" for alias in node.names]
+                    if any(self.index.may_export(t) for t in targets if t):
+                        return True
+                elif isinstance(node, ast.Import) and any(self.index.may_export(a.name) for a in node.names):
                     return True
         return False
 
@@ -560,7 +562,7 @@ class PythonAnalyzer:
             return None  # libcst's native parser overflows its stack on such input (a crash, not an error)
         contexts = contexts if contexts is not None else file_contexts(text)
         tokens = _PythonTokens(text)
-        if self.candidate is not None and not self._worth_parsing(text, module):
+        if self.candidate is not None and not self._worth_parsing(tokens, module):
             # The candidate word sits only in identifiers, comments or docstrings: libcst (by far
             # the dearest step, ~0.03-0.3 MB/s with positions) would find nothing to resolve.
             self._prose(tokens, result, contexts)
@@ -717,22 +719,30 @@ def _class_hosts(table: ModuleTable, contexts: dict, text: str) -> dict[str | No
 
 class _PythonTokens:
     """One pass of the stdlib tokenizer, for what libcst's tree does not give cheaply: string
-    literal positions (sharper finding locations), comments and docstrings (prose notes) and
-    comment offsets (so the marker scan skips comments)."""
+    literal positions (sharper finding locations), comments and docstrings (prose notes),
+    comment offsets (so the marker scan skips comments), and for the parse-or-not decision
+    the values of non-docstring strings and the source of import statements."""
 
     def __init__(self, text: str):
         self.literals: list[tuple[int, int, int, int, str]] = []  # line, col, end_line, end_col (1-based), source
         self.prose: list[tuple[int, int, str]] = []  # line, col (0-based), text of comments and docstrings
         self.comment_spans: list[tuple[int, int]] = []  # offsets into text
+        self.values: list[str] = []  # text strings that are not statements of their own (implicit concatenation joined)
+        self.imports: list[str] = []  # source of each `import` / `from ... import` statement
+        self.ok = False  # False when the tokenizer gave up (the caller then parses to decide)
         try:
             tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
         except (tokenize.TokenError, IndentationError, SyntaxError):
             return
+        self.ok = True
         line_starts = [0]
         for line in text.splitlines(keepends=True):
             line_starts.append(line_starts[-1] + len(line))
         middle = getattr(tokenize, "FSTRING_MIDDLE", -1)
         previous_significant = None
+        group: list[tokenize.TokenInfo] = []  # adjacent string tokens: one value
+        group_starts_statement = False
+        import_start: tuple[int, int] | None = None
         for tok in tokens:
             if tok.type == tokenize.COMMENT:
                 self.prose.append((tok.start[0], tok.start[1], tok.string))
@@ -740,8 +750,46 @@ class _PythonTokens:
                 self.comment_spans.append((start, start + len(tok.string)))
             elif tok.type in (tokenize.STRING, middle):
                 self.literals.append((tok.start[0], tok.start[1] + 1, tok.end[0], tok.end[1] + 1, tok.string))
-                docstring = previous_significant in (None, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT)
-                if docstring and tok.string.lstrip("rRbBuU").startswith(('"""', "'''")):
+                at_statement_start = previous_significant in (None, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT)
+                if at_statement_start and tok.string.lstrip("rRbBuU").startswith(('"""', "'''")):
                     self.prose.append((tok.start[0], tok.start[1], tok.string))
+                if not group:
+                    group_starts_statement = at_statement_start
+                group.append(tok)
+            elif tok.type not in (tokenize.NL, tokenize.FSTRING_START if hasattr(tokenize, "FSTRING_START") else -1,
+                                  getattr(tokenize, "FSTRING_END", -1)):
+                if group:
+                    # A string that is a whole statement is a docstring (or dead prose).
+                    if not (group_starts_statement and tok.type in (tokenize.NEWLINE, tokenize.ENDMARKER)):
+                        self._add_value(group)
+                    group = []
+                if tok.type == tokenize.NAME and tok.string in ("import", "from") and previous_significant in (
+                        None, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT):
+                    import_start = tok.start
+                elif tok.type in (tokenize.NEWLINE, tokenize.ENDMARKER) and import_start is not None:
+                    begin = line_starts[import_start[0] - 1] + import_start[1]
+                    self.imports.append(text[begin:line_starts[tok.start[0] - 1] + tok.start[1]])
+                    import_start = None
             if tok.type not in (tokenize.COMMENT, tokenize.NL):
                 previous_significant = tok.type
+        if group:
+            self._add_value(group)
+
+    def _add_value(self, group: list[tokenize.TokenInfo]) -> None:
+        inner = []
+        for tok in group:
+            prefix = len(tok.string) - len(tok.string.lstrip("rRbBuUfF"))
+            if "b" in tok.string[:prefix].lower():
+                return  # bytes: not a text value
+            body = tok.string[prefix:]
+            quote = 3 if body[:3] in ('"""', "'''") else (1 if body[:1] in ('"', "'") else 0)
+            inner.append(body[quote:len(body) - quote] if quote else body)
+        value = "".join(inner)
+        if "\\" in value:  # escapes: the evaluated value can hold a word its source does not
+            try:
+                evaluated = ast.literal_eval(" ".join(t.string for t in group))
+                if isinstance(evaluated, str):
+                    value += "\n" + evaluated
+            except (ValueError, SyntaxError, MemoryError, RecursionError):
+                pass
+        self.values.append(value)
