@@ -106,7 +106,8 @@ def test_tokens_give_the_values_worth_a_parse_and_leave_docstrings_out():
             'class C:\n    """Class doc."""\n    def f(self):\n        "statement string"\n'
             '        return "{}/me".format(self)\n'
             'URL = ("https://api.insta"\n       "gram.com")  # split\n'
-            'RAW = b"user_profile"\nESC = "user\\x5fmedia"\nF = f"{URL}/oauth/authorize"\n')
+            'RAW = b"user_profile"\nESC = "user\\x5fmedia"\nF = f"{URL}/oauth/authorize"\n'
+            'G = f"{domain}/{fake_user_profile_name}{{literal}}"\n')
     tokens = _PythonTokens(code)
     assert tokens.ok
     assert "https://api.instagram.com" in tokens.values  # implicit concatenation joined
@@ -115,6 +116,8 @@ def test_tokens_give_the_values_worth_a_parse_and_leave_docstrings_out():
     assert not any(v == "user_profile" for v in tokens.values)  # bytes are not text values
     assert any(v.endswith("user_media") for v in tokens.values)  # the escape, evaluated
     assert any("/oauth/authorize" in v for v in tokens.values)
+    assert not any("user_profile" in v for v in tokens.values)  # f-string fields are code, not text
+    assert "/{literal}" in tokens.values
 
 
 def test_tokens_give_whole_import_statements():

@@ -783,7 +783,9 @@ class _PythonTokens:
                 return  # bytes: not a text value
             body = tok.string[prefix:]
             quote = 3 if body[:3] in ('"""', "'''") else (1 if body[:1] in ('"', "'") else 0)
-            inner.append(body[quote:len(body) - quote] if quote else body)
+            part = body[quote:len(body) - quote] if quote else body
+            # Before 3.12 an f-string is one token: its {fields} are code, not text.
+            inner.append(_fstring_text(part) if "f" in tok.string[:prefix].lower() else part)
         value = "".join(inner)
         if "\\" in value:  # escapes: the evaluated value can hold a word its source does not
             try:
@@ -793,3 +795,25 @@ class _PythonTokens:
             except (ValueError, SyntaxError, MemoryError, RecursionError):
                 pass
         self.values.append(value)
+
+
+def _fstring_text(body: str) -> str:
+    """The literal text of an f-string body: replacement fields dropped, {{ and }} kept as braces."""
+    out = []
+    depth = 0
+    i = 0
+    while i < len(body):
+        pair = body[i:i + 2]
+        if depth == 0 and pair in ("{{", "}}"):
+            out.append(pair[0])
+            i += 2
+            continue
+        c = body[i]
+        if c == "{":
+            depth += 1
+        elif c == "}" and depth:
+            depth -= 1
+        elif depth == 0:
+            out.append(c)
+        i += 1
+    return "".join(out)
