@@ -298,7 +298,7 @@ def test_unwritable_cache_folder_only_costs_speed(tmp_path, monkeypatch):
 
 
 def test_module_find_matches_the_python_analyzer(tmp_path):
-    from igmigrate.analyzers.python import ModuleIndex
+    from igmigrate.analyzers.python_index import ModuleIndex
     from igmigrate.cache import module_find
 
     files = {name: tmp_path / f"{i}.py" for i, name in enumerate(

@@ -100,7 +100,7 @@ def test_marker_rules_skip_python_comments_but_not_code(project):
 
 
 def test_tokens_give_the_values_worth_a_parse_and_leave_docstrings_out():
-    from igmigrate.analyzers.python import _PythonTokens
+    from igmigrate.analyzers.python_tokens import PythonTokens
 
     code = ('"""Module doc: user_profile."""\n'
             'class C:\n    """Class doc."""\n    def f(self):\n        "statement string"\n'
@@ -108,7 +108,7 @@ def test_tokens_give_the_values_worth_a_parse_and_leave_docstrings_out():
             'URL = ("https://api.insta"\n       "gram.com")  # split\n'
             'RAW = b"user_profile"\nESC = "user\\x5fmedia"\nF = f"{URL}/oauth/authorize"\n'
             'G = f"{domain}/{fake_user_profile_name}{{literal}}"\n')
-    tokens = _PythonTokens(code)
+    tokens = PythonTokens(code)
     assert tokens.ok
     assert "https://api.instagram.com" in tokens.values  # implicit concatenation joined
     assert "{}/me" in tokens.values
@@ -121,13 +121,30 @@ def test_tokens_give_the_values_worth_a_parse_and_leave_docstrings_out():
 
 
 def test_tokens_give_whole_import_statements():
-    from igmigrate.analyzers.python import _PythonTokens
+    from igmigrate.analyzers.python_tokens import PythonTokens
 
     code = "import os\nfrom .consts import (\n    BASE,\n    SCOPE,\n)\nif x:\n    from a.b import c\nx = 'import y'\n"
-    assert _PythonTokens(code).imports == ["import os", "from .consts import (\n    BASE,\n    SCOPE,\n)", "from a.b import c"]
+    assert PythonTokens(code).imports == ["import os", "from .consts import (\n    BASE,\n    SCOPE,\n)", "from a.b import c"]
 
 
 def test_an_escaped_word_in_a_value_still_gets_parsed(project):
     # The bytes pass the prefilter through the comment only; the value needs its escape evaluated.
     found = _rules(project, {"a.py": '# talks to instagram\nSCOPE = "user\\x5fprofile,user\\x5fmedia"\n'})
     assert ("a.py", 2, "IGM101") in {x[:3] for x in found}
+
+
+@pytest.mark.parametrize("code,loads", [
+    ("# Instagram user_profile notes\nX = 1\n", False),  # prose only: notes from the tokens
+    ('SCOPE = "user_profile"\n', True),  # a value: libcst resolves it
+])
+def test_libcst_is_loaded_only_for_files_whose_strings_matter(tmp_path, code, loads):
+    import subprocess
+    import sys
+
+    (tmp_path / "a.py").write_text(code)
+    probe = ("import sys\nfrom pathlib import Path\nfrom igmigrate.scanner import scan, ScanOptions\n"
+             f"result = scan(ScanOptions(paths=[Path({str(tmp_path)!r})], jobs=1))\n"
+             "print(len(result.findings), 'libcst' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    count, loaded = out.stdout.split()
+    assert int(count) >= 1 and loaded == str(loads), out.stderr

@@ -402,9 +402,8 @@ class DependencyCheck:
 
 
 def recording_index(files: dict[str, Path]):
-    """A ModuleIndex that records every module lookup of the analysis in progress.
-    Imported here lazily: libcst is only loaded when a Python file needs analysis."""
-    from igmigrate.analyzers.python import ModuleIndex
+    """A ModuleIndex that records every module lookup of the analysis in progress."""
+    from igmigrate.analyzers.python_index import ModuleIndex
 
     class RecordingModuleIndex(ModuleIndex):
         def __init__(self, python_files: dict[str, Path]):

@@ -60,7 +60,7 @@ class _Engine:
         self.matcher = Matcher(kb)
         self.text = TextAnalyzer(kb, self.matcher, candidate=self._text_candidate)
         self.module_files = module_files
-        self._python = None  # built on first use: libcst costs ~0.3 s to import
+        self._python = None  # built on first use (python_gate.py: libcst only when a file needs it)
         self.cache: ResultCache | None = None
         self.cache_log: list[tuple[str, Verdict]] = []  # (display path, verdict) since last drain
         self._deps: DependencyCheck | None = None
@@ -102,11 +102,11 @@ class _Engine:
     @property
     def python(self):
         if self._python is None:
-            from igmigrate.analyzers.python import PythonAnalyzer
+            from igmigrate.analyzers.python_gate import PythonGate
 
             index = recording_index(self.module_files)
             index.byte_filter = self.prefilter.search
-            self._python = PythonAnalyzer(self.matcher, index, candidate=self._text_candidate)
+            self._python = PythonGate(self.matcher, index, candidate=self._text_candidate)
         return self._python
 
     def _analyze_cached(self, source, name, data, is_manifest, own_names, force):

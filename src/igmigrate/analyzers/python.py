@@ -11,20 +11,16 @@ composes it, or at the constant's definition when nothing composes it further.
 from __future__ import annotations
 
 import bisect
-import ast
-import io
 import re
-import tokenize
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from urllib.parse import urljoin
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from igmigrate.analyzers.base import FileAnalysis, Hit
-from igmigrate.modules import ModuleFinder, module_name
+from igmigrate.analyzers.python_index import ModuleIndex
+from igmigrate.analyzers.python_tokens import MAX_NESTING, PythonTokens, max_nesting, prose_hits
 from igmigrate.analyzers.matching import OTHER_PLATFORM_HOST, INSTAGRAM_HOST, Context, Matcher, file_contexts
 
 Value = object  # str | list | dict | None
@@ -61,60 +57,7 @@ class ModuleTable:
     imports: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # alias -> (module, name)
 
 
-class ModuleIndex:
-    """Dotted module names of the scanned tree, parsed lazily for their constants."""
-
-    def __init__(self, python_files: dict[str, Path]):
-        self.files = python_files  # "pkg.mod" -> path
-        self.tables: dict[str, ModuleTable | None] = {}
-        self._finder = ModuleFinder(python_files)
-        # Set by the scanner to its byte prefilter: a module whose bytes hold no candidate
-        # word cannot export an Instagram URL or scope, so it is never parsed for constants.
-        self.byte_filter: Callable[[bytes], object] | None = None
-
-    module_name = staticmethod(module_name)
-
-    def resolve(self, current: str, module: str, level: int) -> str:
-        if level:
-            base = current.split(".")
-            base = base[: len(base) - level] if level <= len(base) else []
-            return ".".join([*base, module] if module else base)
-        return module
-
-    def find(self, module: str) -> str | None:
-        return self._finder.find(module)
-
-    def may_export(self, module: str) -> bool:
-        """Whether the in-tree module could hold Instagram constants (its bytes pass the prefilter)."""
-        name = self.find(module)
-        if name is None:
-            return False
-        if self.byte_filter is None:
-            return True
-        try:
-            return bool(self.byte_filter(Path(self.files[name]).read_bytes()))
-        except OSError:
-            return False
-
-    def table(self, module: str, matcher: Matcher, depth: int = 0) -> ModuleTable | None:
-        name = self.find(module)
-        if name is None or depth > 2:
-            return None
-        if name not in self.tables:
-            self.tables[name] = None  # cycle guard
-            try:
-                data = Path(self.files[name]).read_bytes()
-                if self.byte_filter is not None and not self.byte_filter(data):
-                    return None
-                source = data.decode("utf-8", errors="replace")
-                tree = cst.parse_module(source)
-            except (OSError, cst.ParserSyntaxError, RecursionError):
-                return None
-            self.tables[name] = _build_table(tree, name, self, matcher, depth + 1)
-        return self.tables[name]
-
-
-def _build_table(tree: cst.Module, module: str, index: ModuleIndex | None, matcher: Matcher, depth: int) -> ModuleTable:
+def build_table(tree: cst.Module, module: str, index: ModuleIndex | None, matcher: Matcher, depth: int) -> ModuleTable:
     table = ModuleTable()
     evaluator = Evaluator(table, module, index, matcher, depth)
     for stmt in tree.body:
@@ -522,57 +465,28 @@ def _target_name(target) -> str | None:
 
 
 class PythonAnalyzer:
-    def __init__(self, matcher: Matcher, index: ModuleIndex | None = None,
-                 candidate: Callable[[str], bool] | None = None):
+    def __init__(self, matcher: Matcher, index: ModuleIndex | None = None):
         self.matcher = matcher
         self.index = index
-        self.candidate = candidate  # the prefilter on text; None = always parse
-
-    def _worth_parsing(self, tokens: "_PythonTokens", module: str) -> bool:
-        """A cheap look (the tokens we need anyway; an ast walk of every node cost more than
-        the tokenizer on big modules) for a string value that could matter: a candidate word
-        in a string that is not a docstring, or an import of an in-tree module that could
-        export Instagram constants."""
-        if not tokens.ok:
-            return True  # let libcst (or the text fallback) decide
-        if any(self.candidate(value) for value in tokens.values):
-            return True
-        if self.index is None:
-            return False
-        for statement in tokens.imports:
-            try:
-                nodes = ast.parse(statement).body
-            except (SyntaxError, ValueError, RecursionError, MemoryError):
-                return True
-            for node in nodes:
-                if isinstance(node, ast.ImportFrom):
-                    base = self.index.resolve(module, node.module or "", node.level)
-                    targets = [base] + [f"{base}.{alias.name}" for alias in node.names]
-                    if any(self.index.may_export(t) for t in targets if t):
-                        return True
-                elif isinstance(node, ast.Import) and any(self.index.may_export(a.name) for a in node.names):
-                    return True
-        return False
 
     def analyze(self, text: str, result: FileAnalysis, module: str = "__main__",
                 contexts: dict | None = None) -> list[tuple[int, int]] | None:
-        """Adds the file's hits to result and returns its comment spans (offsets, for the
-        marker scan); None when libcst cannot parse the file (the caller falls back to text rules)."""
-        if _max_nesting(text) > MAX_NESTING:
+        """Parse and analyze unconditionally (PythonGate decides when that is worth it)."""
+        if max_nesting(text) > MAX_NESTING:
             return None  # libcst's native parser overflows its stack on such input (a crash, not an error)
         contexts = contexts if contexts is not None else file_contexts(text)
-        tokens = _PythonTokens(text)
-        if self.candidate is not None and not self._worth_parsing(tokens, module):
-            # The candidate word sits only in identifiers, comments or docstrings: libcst (by far
-            # the dearest step, ~0.03-0.3 MB/s with positions) would find nothing to resolve.
-            self._prose(tokens, result, contexts)
-            return tokens.comment_spans
+        return self.analyze_tokens(text, PythonTokens(text), result, module, contexts)
+
+    def analyze_tokens(self, text: str, tokens: PythonTokens, result: FileAnalysis, module: str,
+                       contexts: dict) -> list[tuple[int, int]] | None:
+        """Adds the file's hits to result and returns its comment spans (offsets, for the
+        marker scan); None when libcst cannot parse the file (the caller falls back to text rules)."""
         try:
             tree = cst.parse_module(text)
             wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
         except (cst.ParserSyntaxError, RecursionError, ValueError):
             return None
-        table = _build_table(tree, module, self.index, self.matcher, 0)
+        table = build_table(tree, module, self.index, self.matcher, 0)
         evaluator = Evaluator(table, module, self.index, self.matcher)
         class_hosts = _class_hosts(table, contexts, text)
         result.exports_instagram = any(b.own or (isinstance(b.value, str) and INSTAGRAM_HOST.search(b.value))
@@ -590,7 +504,7 @@ class PythonAnalyzer:
             result.notices.append("expression nesting too deep; part of the file was not analyzed")
         self._leftover_strings(collector)
         self._finish(collector, result)
-        self._prose(tokens, result, contexts)
+        prose_hits(self.matcher, tokens, result, contexts)
         return tokens.comment_spans
 
     def emit(self, collector: _Collector, text: str, span, context_name, key_like, inherited, binding=False) -> None:
@@ -656,31 +570,6 @@ class PythonAnalyzer:
             seen.add(key)
             result.add_hit(hit, evidence)
 
-    def _prose(self, tokens: "_PythonTokens", result: FileAnalysis, contexts: dict) -> None:
-        ctx = Context(prose=True, **contexts)
-        for number, col, comment in tokens.prose:
-            for offset, line_text in enumerate(comment.split("\n")):
-                for match in self.matcher.match(line_text, ctx):
-                    c = (col if offset == 0 else 0) + match.start + 1
-                    result.add_hit(Hit(match.rule.id, number + offset, c, number + offset, c + len(match.text),
-                                       match.text, in_comment=True, extra=match.extra), match.rule.detect.evidence)
-
-
-MAX_NESTING = 150  # CPython itself refuses more than 200 nested brackets
-_BRACKETS = re.compile(r"[()\[\]{}]")
-
-
-def _max_nesting(text: str) -> int:
-    depth = deepest = 0
-    for m in _BRACKETS.finditer(text):
-        if m.group(0) in "([{":
-            depth += 1
-            if depth > deepest:
-                deepest = depth
-        elif depth:
-            depth -= 1
-    return deepest
-
 
 def _covered_by_any(spans):
     """A test equal to `any(_contains(outer, span) for outer in spans)`, in O(log n) per
@@ -717,103 +606,3 @@ def _class_hosts(table: ModuleTable, contexts: dict, text: str) -> dict[str | No
     return out
 
 
-class _PythonTokens:
-    """One pass of the stdlib tokenizer, for what libcst's tree does not give cheaply: string
-    literal positions (sharper finding locations), comments and docstrings (prose notes),
-    comment offsets (so the marker scan skips comments), and for the parse-or-not decision
-    the values of non-docstring strings and the source of import statements."""
-
-    def __init__(self, text: str):
-        self.literals: list[tuple[int, int, int, int, str]] = []  # line, col, end_line, end_col (1-based), source
-        self.prose: list[tuple[int, int, str]] = []  # line, col (0-based), text of comments and docstrings
-        self.comment_spans: list[tuple[int, int]] = []  # offsets into text
-        self.values: list[str] = []  # text strings that are not statements of their own (implicit concatenation joined)
-        self.imports: list[str] = []  # source of each `import` / `from ... import` statement
-        self.ok = False  # False when the tokenizer gave up (the caller then parses to decide)
-        try:
-            tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
-        except (tokenize.TokenError, IndentationError, SyntaxError):
-            return
-        self.ok = True
-        line_starts = [0]
-        for line in text.splitlines(keepends=True):
-            line_starts.append(line_starts[-1] + len(line))
-        middle = getattr(tokenize, "FSTRING_MIDDLE", -1)
-        previous_significant = None
-        group: list[tokenize.TokenInfo] = []  # adjacent string tokens: one value
-        group_starts_statement = False
-        import_start: tuple[int, int] | None = None
-        for tok in tokens:
-            if tok.type == tokenize.COMMENT:
-                self.prose.append((tok.start[0], tok.start[1], tok.string))
-                start = line_starts[tok.start[0] - 1] + tok.start[1]
-                self.comment_spans.append((start, start + len(tok.string)))
-            elif tok.type in (tokenize.STRING, middle):
-                self.literals.append((tok.start[0], tok.start[1] + 1, tok.end[0], tok.end[1] + 1, tok.string))
-                at_statement_start = previous_significant in (None, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT)
-                if at_statement_start and tok.string.lstrip("rRbBuU").startswith(('"""', "'''")):
-                    self.prose.append((tok.start[0], tok.start[1], tok.string))
-                if not group:
-                    group_starts_statement = at_statement_start
-                group.append(tok)
-            elif tok.type not in (tokenize.NL, tokenize.FSTRING_START if hasattr(tokenize, "FSTRING_START") else -1,
-                                  getattr(tokenize, "FSTRING_END", -1)):
-                if group:
-                    # A string that is a whole statement is a docstring (or dead prose).
-                    if not (group_starts_statement and tok.type in (tokenize.NEWLINE, tokenize.ENDMARKER)):
-                        self._add_value(group)
-                    group = []
-                if tok.type == tokenize.NAME and tok.string in ("import", "from") and previous_significant in (
-                        None, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT):
-                    import_start = tok.start
-                elif tok.type in (tokenize.NEWLINE, tokenize.ENDMARKER) and import_start is not None:
-                    begin = line_starts[import_start[0] - 1] + import_start[1]
-                    self.imports.append(text[begin:line_starts[tok.start[0] - 1] + tok.start[1]])
-                    import_start = None
-            if tok.type not in (tokenize.COMMENT, tokenize.NL):
-                previous_significant = tok.type
-        if group:
-            self._add_value(group)
-
-    def _add_value(self, group: list[tokenize.TokenInfo]) -> None:
-        inner = []
-        for tok in group:
-            prefix = len(tok.string) - len(tok.string.lstrip("rRbBuUfF"))
-            if "b" in tok.string[:prefix].lower():
-                return  # bytes: not a text value
-            body = tok.string[prefix:]
-            quote = 3 if body[:3] in ('"""', "'''") else (1 if body[:1] in ('"', "'") else 0)
-            part = body[quote:len(body) - quote] if quote else body
-            # Before 3.12 an f-string is one token: its {fields} are code, not text.
-            inner.append(_fstring_text(part) if "f" in tok.string[:prefix].lower() else part)
-        value = "".join(inner)
-        if "\\" in value:  # escapes: the evaluated value can hold a word its source does not
-            try:
-                evaluated = ast.literal_eval(" ".join(t.string for t in group))
-                if isinstance(evaluated, str):
-                    value += "\n" + evaluated
-            except (ValueError, SyntaxError, MemoryError, RecursionError):
-                pass
-        self.values.append(value)
-
-
-def _fstring_text(body: str) -> str:
-    """The literal text of an f-string body: replacement fields dropped, {{ and }} kept as braces."""
-    out = []
-    depth = 0
-    i = 0
-    while i < len(body):
-        pair = body[i:i + 2]
-        if depth == 0 and pair in ("{{", "}}"):
-            out.append(pair[0])
-            i += 2
-            continue
-        c = body[i]
-        if c == "{":
-            depth += 1
-        elif c == "}" and depth:
-            depth -= 1
-        elif depth == 0:
-            out.append(c)
-        i += 1
-    return "".join(out)

@@ -1,0 +1,71 @@
+"""The Python modules of the scanned tree by dotted name, for constants imported across
+modules. Importing this costs nothing: libcst loads only when a module's table is built."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from igmigrate.analyzers.matching import Matcher
+from igmigrate.modules import ModuleFinder, module_name
+
+if TYPE_CHECKING:
+    from igmigrate.analyzers.python import ModuleTable
+
+
+class ModuleIndex:
+    """Dotted module names of the scanned tree, parsed lazily for their constants."""
+
+    def __init__(self, python_files: dict[str, Path]):
+        self.files = python_files  # "pkg.mod" -> path
+        self.tables: dict[str, ModuleTable | None] = {}
+        self._finder = ModuleFinder(python_files)
+        # Set by the scanner to its byte prefilter: a module whose bytes hold no candidate
+        # word cannot export an Instagram URL or scope, so it is never parsed for constants.
+        self.byte_filter: Callable[[bytes], object] | None = None
+
+    module_name = staticmethod(module_name)
+
+    def resolve(self, current: str, module: str, level: int) -> str:
+        if level:
+            base = current.split(".")
+            base = base[: len(base) - level] if level <= len(base) else []
+            return ".".join([*base, module] if module else base)
+        return module
+
+    def find(self, module: str) -> str | None:
+        return self._finder.find(module)
+
+    def may_export(self, module: str) -> bool:
+        """Whether the in-tree module could hold Instagram constants (its bytes pass the prefilter)."""
+        name = self.find(module)
+        if name is None:
+            return False
+        if self.byte_filter is None:
+            return True
+        try:
+            return bool(self.byte_filter(Path(self.files[name]).read_bytes()))
+        except OSError:
+            return False
+
+    def table(self, module: str, matcher: Matcher, depth: int = 0) -> ModuleTable | None:
+        name = self.find(module)
+        if name is None or depth > 2:
+            return None
+        if name not in self.tables:
+            from libcst import ParserSyntaxError, parse_module
+
+            from igmigrate.analyzers.python import build_table
+
+            self.tables[name] = None  # cycle guard
+            try:
+                data = Path(self.files[name]).read_bytes()
+                if self.byte_filter is not None and not self.byte_filter(data):
+                    return None
+                source = data.decode("utf-8", errors="replace")
+                tree = parse_module(source)
+            except (OSError, ParserSyntaxError, RecursionError):
+                return None
+            self.tables[name] = build_table(tree, name, self, matcher, depth + 1)
+        return self.tables[name]

@@ -1,0 +1,142 @@
+"""What the stdlib tokenizer tells about a Python file, without libcst: string literal
+positions, comments and docstrings (prose notes), comment offsets, and for the decision
+whether libcst must parse the file at all, the text values and the import statements."""
+
+from __future__ import annotations
+
+import ast
+import io
+import re
+import tokenize
+
+from igmigrate.analyzers.base import FileAnalysis, Hit
+from igmigrate.analyzers.matching import Context, Matcher
+
+
+MAX_NESTING = 150  # CPython itself refuses more than 200 nested brackets
+_BRACKETS = re.compile(r"[()\[\]{}]")
+
+
+def max_nesting(text: str) -> int:
+    depth = deepest = 0
+    for m in _BRACKETS.finditer(text):
+        if m.group(0) in "([{":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+        elif depth:
+            depth -= 1
+    return deepest
+
+
+class PythonTokens:
+    """One pass of the stdlib tokenizer, for what libcst's tree does not give cheaply: string
+    literal positions (sharper finding locations), comments and docstrings (prose notes),
+    comment offsets (so the marker scan skips comments), and for the parse-or-not decision
+    the values of non-docstring strings and the source of import statements."""
+
+    def __init__(self, text: str):
+        self.literals: list[tuple[int, int, int, int, str]] = []  # line, col, end_line, end_col (1-based), source
+        self.prose: list[tuple[int, int, str]] = []  # line, col (0-based), text of comments and docstrings
+        self.comment_spans: list[tuple[int, int]] = []  # offsets into text
+        self.values: list[str] = []  # text strings that are not statements of their own (implicit concatenation joined)
+        self.imports: list[str] = []  # source of each `import` / `from ... import` statement
+        self.ok = False  # False when the tokenizer gave up (the caller then parses to decide)
+        try:
+            tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+        except (tokenize.TokenError, IndentationError, SyntaxError):
+            return
+        self.ok = True
+        line_starts = [0]
+        for line in text.splitlines(keepends=True):
+            line_starts.append(line_starts[-1] + len(line))
+        middle = getattr(tokenize, "FSTRING_MIDDLE", -1)
+        previous_significant = None
+        group: list[tokenize.TokenInfo] = []  # adjacent string tokens: one value
+        group_starts_statement = False
+        import_start: tuple[int, int] | None = None
+        for tok in tokens:
+            if tok.type == tokenize.COMMENT:
+                self.prose.append((tok.start[0], tok.start[1], tok.string))
+                start = line_starts[tok.start[0] - 1] + tok.start[1]
+                self.comment_spans.append((start, start + len(tok.string)))
+            elif tok.type in (tokenize.STRING, middle):
+                self.literals.append((tok.start[0], tok.start[1] + 1, tok.end[0], tok.end[1] + 1, tok.string))
+                at_statement_start = previous_significant in (None, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT)
+                if at_statement_start and tok.string.lstrip("rRbBuU").startswith(('"""', "'''")):
+                    self.prose.append((tok.start[0], tok.start[1], tok.string))
+                if not group:
+                    group_starts_statement = at_statement_start
+                group.append(tok)
+            elif tok.type not in (tokenize.NL, tokenize.FSTRING_START if hasattr(tokenize, "FSTRING_START") else -1,
+                                  getattr(tokenize, "FSTRING_END", -1)):
+                if group:
+                    # A string that is a whole statement is a docstring (or dead prose).
+                    if not (group_starts_statement and tok.type in (tokenize.NEWLINE, tokenize.ENDMARKER)):
+                        self._add_value(group)
+                    group = []
+                if tok.type == tokenize.NAME and tok.string in ("import", "from") and previous_significant in (
+                        None, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT):
+                    import_start = tok.start
+                elif tok.type in (tokenize.NEWLINE, tokenize.ENDMARKER) and import_start is not None:
+                    begin = line_starts[import_start[0] - 1] + import_start[1]
+                    self.imports.append(text[begin:line_starts[tok.start[0] - 1] + tok.start[1]])
+                    import_start = None
+            if tok.type not in (tokenize.COMMENT, tokenize.NL):
+                previous_significant = tok.type
+        if group:
+            self._add_value(group)
+
+    def _add_value(self, group: list[tokenize.TokenInfo]) -> None:
+        inner = []
+        for tok in group:
+            prefix = len(tok.string) - len(tok.string.lstrip("rRbBuUfF"))
+            if "b" in tok.string[:prefix].lower():
+                return  # bytes: not a text value
+            body = tok.string[prefix:]
+            quote = 3 if body[:3] in ('"""', "'''") else (1 if body[:1] in ('"', "'") else 0)
+            part = body[quote:len(body) - quote] if quote else body
+            # Before 3.12 an f-string is one token: its {fields} are code, not text.
+            inner.append(fstring_text(part) if "f" in tok.string[:prefix].lower() else part)
+        value = "".join(inner)
+        if "\\" in value:  # escapes: the evaluated value can hold a word its source does not
+            try:
+                evaluated = ast.literal_eval(" ".join(t.string for t in group))
+                if isinstance(evaluated, str):
+                    value += "\n" + evaluated
+            except (ValueError, SyntaxError, MemoryError, RecursionError):
+                pass
+        self.values.append(value)
+
+
+def fstring_text(body: str) -> str:
+    """The literal text of an f-string body: replacement fields dropped, {{ and }} kept as braces."""
+    out = []
+    depth = 0
+    i = 0
+    while i < len(body):
+        pair = body[i:i + 2]
+        if depth == 0 and pair in ("{{", "}}"):
+            out.append(pair[0])
+            i += 2
+            continue
+        c = body[i]
+        if c == "{":
+            depth += 1
+        elif c == "}" and depth:
+            depth -= 1
+        elif depth == 0:
+            out.append(c)
+        i += 1
+    return "".join(out)
+
+
+def prose_hits(matcher: Matcher, tokens: PythonTokens, result: FileAnalysis, contexts: dict) -> None:
+    """Notes for Basic Display words in comments and docstrings."""
+    ctx = Context(prose=True, **contexts)
+    for number, col, comment in tokens.prose:
+        for offset, line_text in enumerate(comment.split("\n")):
+            for match in matcher.match(line_text, ctx):
+                c = (col if offset == 0 else 0) + match.start + 1
+                result.add_hit(Hit(match.rule.id, number + offset, c, number + offset, c + len(match.text),
+                                   match.text, in_comment=True, extra=match.extra), match.rule.detect.evidence)
