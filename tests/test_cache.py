@@ -245,6 +245,15 @@ def test_worker_processes_use_the_cache(tmp_path):
     assert (stats.hits, stats.misses) == (30, 0)
 
 
+def test_stats_taken_by_workers_let_the_next_run_skip_every_file(tmp_path):
+    # A cold run stats nothing in the main process: workers record what they read.
+    files = {f"d{i // 50}/f{i}.py": (BD if i % 10 == 0 else PLAIN) + f"N = {i}\n" for i in range(300)}
+    root = write_tree(tmp_path / "project", files)
+    run(root, tmp_path / "cache", jobs=2, racy_seconds=0)
+    _, stats = run(root, tmp_path / "cache", jobs=2, racy_seconds=0)
+    assert (stats.unchanged, stats.hits, stats.misses) == (300, 30, 0)
+
+
 # ------------------------------------------------------------------------------- CLI
 def test_cli_default_folder_is_the_git_top_level(tmp_path, monkeypatch):
     root = write_tree(tmp_path / "repo", {"src/bd.py": BD})

@@ -51,7 +51,8 @@ def test_workers_match_a_serial_scan(tmp_path, monkeypatch, start):
 def test_read_file_reads_up_to_the_limit_and_refuses_more(tmp_path):
     exact = tmp_path / "exact.txt"
     exact.write_bytes(b"x" * 100)
-    assert _read_file(os.fspath(exact), 100) == b"x" * 100
+    data, st = _read_file(os.fspath(exact), 100)
+    assert data == b"x" * 100 and st.st_size == 100
     with pytest.raises(_TooLarge) as over:
         _read_file(os.fspath(exact), 99)
     assert over.value.size == 100

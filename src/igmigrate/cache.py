@@ -278,6 +278,13 @@ class ResultCache:
             pass  # a read-only or full disk only costs speed
 
     # -- freshness
+    def signature(self, st: os.stat_result) -> str | None:
+        """What identifies this version of a file in the stat index, or None while it is too
+        fresh to trust."""
+        if not self.settled(st):
+            return None
+        return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
+
     def settled(self, st: os.stat_result) -> bool:
         """Old enough that a later change would show in the stat (see module doc)."""
         limit = (self.started - self.racy_seconds) * 1e9
@@ -308,10 +315,7 @@ class StatIndex:
             return {}
 
     def signature(self, st: os.stat_result) -> str | None:
-        """What identifies this version of a file, or None while it is too fresh to trust."""
-        if not self.cache.settled(st):
-            return None
-        return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
+        return self.cache.signature(st)
 
     def lookup(self, path: str, signature: str | None) -> str | None:
         """The recorded verdict digest if the file is unchanged since it was recorded."""

@@ -63,6 +63,7 @@ class _Engine:
         self._python = None  # built on first use (python_gate.py: libcst only when a file needs it)
         self.cache: ResultCache | None = None
         self.cache_log: list[tuple[str, Verdict]] = []  # (display path, verdict) since last drain
+        self.signatures: list[tuple[str, str | None]] = []  # (display path, stat signature) of files read
         self._deps: DependencyCheck | None = None
         self.max_file_size = max_file_size
         # Manifests name packages in pieces (Maven groupId/artifactId, Go module paths).
@@ -82,11 +83,14 @@ class _Engine:
     def analyze(self, source: SourceFile, own_names: frozenset[str],
                 force: bool = False) -> tuple[FileAnalysis | None, FileError | None]:
         try:
-            data = _read_file(source.path, self.max_file_size)
+            data, st = _read_file(source.path, self.max_file_size)
         except _TooLarge as exc:
             return None, FileError(source.display, f"skipped: {exc.size} bytes is over the {self.max_file_size}-byte limit (--max-file-size)")
         except OSError as exc:
             return None, FileError(source.display, f"cannot read: {exc.strerror or exc}")
+        if self.cache is not None:
+            # Taken from the open file, so it describes the bytes analyzed (see StatIndex).
+            self.signatures.append((source.display, self.cache.signature(st)))
         name = source.rel.rpartition("/")[2]
         manifest = reader_for(name)
         if manifest is None and not force and not self.prefilter.search(data):
@@ -136,9 +140,10 @@ class _Engine:
         self.cache_log.append((source.display, Verdict(digest, hit=False, corrupt=corrupt)))
         return outcome
 
-    def drain_cache_log(self) -> list[tuple[str, Verdict]]:
+    def drain_cache_log(self) -> tuple[list[tuple[str, Verdict]], list[tuple[str, str | None]]]:
         log, self.cache_log = self.cache_log, []
-        return log
+        signatures, self.signatures = self.signatures, []
+        return log, signatures
 
     def _analyze_candidate(self, source, name, data, is_manifest, own_names) -> tuple[FileAnalysis | None, FileError | None]:
         text = _decode(data)
@@ -185,12 +190,13 @@ class _TooLarge(Exception):
         self.size = size
 
 
-def _read_file(path: str, limit: int) -> bytes:
-    """The file's bytes with one open, fstat and read (open() builds a buffered file object
-    per file: a sixth of the reading cost on a 32,000-file tree)."""
+def _read_file(path: str, limit: int) -> tuple[bytes, os.stat_result]:
+    """The file's bytes and stat with one open, fstat and read (open() builds a buffered file
+    object per file: a sixth of the reading cost on a 32,000-file tree)."""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
     try:
-        size = os.fstat(fd).st_size
+        st = os.fstat(fd)
+        size = st.st_size
         if size > limit:
             raise _TooLarge(size)
         data = os.read(fd, size + 1)
@@ -201,7 +207,7 @@ def _read_file(path: str, limit: int) -> bytes:
             data += more
         if len(data) > limit:
             raise _TooLarge(len(data))
-        return data
+        return data, st
     finally:
         os.close(fd)
 
@@ -247,7 +253,7 @@ def _work(indices: list[int]):
         outcome = _ENGINE.analyze(*_BATCH[i])
         if outcome != (None, None):
             found.append((i, outcome))
-    return found, _ENGINE.drain_cache_log()
+    return (found, *_ENGINE.drain_cache_log())
 
 
 def _pool_context():
@@ -340,13 +346,16 @@ def _analyze_all(batch, kb, module_files, options, cache, progress) -> list:
     progress.start(len(batch))
     progress.advance(len(batch) - len(todo))
     verdicts: dict[str, Verdict] = {}
+    signatures: dict[str, str | None] = {}  # display path -> signature taken when the file was read
     jobs = options.jobs or os.cpu_count() or 1
     if jobs <= 1 or len(todo) < 200:
         engine = _Engine(kb, module_files, options.max_file_size)
         engine.cache = cache
         for i in todo:
             outcomes[i] = engine.analyze(*batch[i])
-            verdicts.update(engine.drain_cache_log())
+            log, read = engine.drain_cache_log()
+            verdicts.update(log)
+            signatures.update(read)
             progress.advance(1)
     else:
         for i in todo:
@@ -362,10 +371,11 @@ def _analyze_all(batch, kb, module_files, options, cache, progress) -> list:
             with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker,
                                      initargs=(engine, batch, str(kb.root), module_files, options.max_file_size,
                                                cache)) as pool:
-                for chunk, (found, log) in zip(chunks, pool.map(_work, chunks)):
+                for chunk, (found, log, read) in zip(chunks, pool.map(_work, chunks)):
                     for i, outcome in found:
                         outcomes[i] = outcome
                     verdicts.update(log)
+                    signatures.update(read)
                     progress.advance(len(chunk))
         finally:
             gc.unfreeze()
@@ -379,7 +389,8 @@ def _analyze_all(batch, kb, module_files, options, cache, progress) -> list:
             cache.stats.hits += bool(verdict and verdict.digest and verdict.hit)
             cache.stats.misses += bool(verdict and verdict.digest and not verdict.hit)
             cache.stats.corrupt += bool(verdict and verdict.corrupt)
-            index.remember(str(source.path), stats[i], verdict)  # None (read/size/binary errors): not kept
+            signature = signatures.get(source.display, stats[i])
+            index.remember(str(source.path), signature, verdict)  # None (read/size/binary errors): not kept
         index.save()
     return outcomes
 
@@ -388,7 +399,11 @@ def _from_stat_index(batch, cache, index, module_files, max_file_size, outcomes,
     """Fill outcomes for files whose stat matches the index; return the indexes left to analyze."""
     todo = []
     checker = None
+    records = index.records
     for i, (source, own) in enumerate(batch):
+        if str(source.path) not in records:
+            todo.append(i)  # nothing to compare with (a cold run: no stat at all here)
+            continue
         try:
             st = os.stat(source.path)
         except OSError:
