@@ -7,6 +7,8 @@ import sys
 import sysconfig
 from pathlib import Path
 
+import pytest
+
 from conftest import run_cli, scan_json
 
 BD = 'SCOPE = "user_profile,user_media"\nAUTH = "https://api.instagram.com/oauth/authorize"\n'
@@ -93,3 +95,36 @@ def test_parallel_workers_give_the_same_findings(project):
     serial = scan_json(root, "--jobs", "1")
     parallel = scan_json(root, "--jobs", "2")
     assert serial["findings"] == parallel["findings"] and serial["summary"]["files_scanned"] == 250
+
+
+# The pre-commit hook runs `igmigrate scan <files>`: it must not import what other commands
+# and formats need. Checked in a fresh interpreter, where sys.modules shows what the scan loaded.
+_LIST_MODULES = """
+import sys
+from igmigrate.cli import main
+listing = sys.argv.pop()
+try:
+    main()
+except SystemExit as exc:
+    code = exc.code
+with open(listing, "w") as out:
+    out.write("\\n".join([str(code), *sys.modules]))
+"""
+_LAZY = ("igmigrate.probe.", "igmigrate.report.", "igmigrate.outputs.", "pydantic", "typer._adapters")
+_LAZY_CI = {"igmigrate.baseline", "igmigrate.changes"}  # for --baseline, --changed-since, findings
+_NEEDED = {"igmigrate.probe.command", "igmigrate.probe.steps", "igmigrate.report.command"}  # command options
+
+
+@pytest.mark.parametrize("fmt,extra", [("text", set()), ("sarif", {"igmigrate.changes"})])  # SARIF: git root
+def test_scan_imports_only_its_own_output_writer(tmp_path, fmt, extra):
+    target = tmp_path / "app.py"
+    target.write_text('import requests\n\nURL = "https://example.com/api"\n')
+    listing = tmp_path / "modules.txt"
+    proc = subprocess.run([sys.executable, "-c", _LIST_MODULES, "scan", str(target), "--format", fmt,
+                           "--cache-dir", str(tmp_path / "cache"), str(listing)],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    code, *modules = listing.read_text().splitlines()
+    assert code == "0", proc.stderr
+    loaded = {m for m in modules if m.startswith(_LAZY) or m in _LAZY_CI} - _NEEDED
+    # pydantic comes with typer 0.29 (parsing options builds TypeAdapters): pyproject.toml pins below it.
+    assert loaded == {f"igmigrate.outputs.{fmt}_output", *extra}

@@ -1,16 +1,21 @@
-"""`igmigrate baseline create|update`: write the file that `scan --baseline` reads."""
+"""`igmigrate baseline create|update`: write the file that `scan --baseline` reads.
 
-from __future__ import annotations
+The CLI imports this module whatever command runs (a pre-commit scan included), so
+igmigrate.baseline is imported by the commands that use it; and no `from __future__ import
+annotations`: typer reads these signatures on every run (see cli.py).
+"""
 
 from pathlib import Path
-from typing import List, Optional
+from typing import TYPE_CHECKING, List, Optional
 
 import typer
 
-from igmigrate import baseline as baselines
 from igmigrate.config import ConfigError
 from igmigrate.knowledge import KnowledgeBaseError
 from igmigrate.scanner import scan
+
+if TYPE_CHECKING:
+    from igmigrate.baseline import Baseline
 
 baseline_app = typer.Typer(
     no_args_is_help=True,
@@ -20,6 +25,7 @@ baseline_app = typer.Typer(
 
 
 def _scan(paths, exclude, config_file, jobs):
+    from igmigrate import baseline as baselines
     from igmigrate.cli import UsageFailure, build_options, fail  # cli imports this module at its end
 
     try:
@@ -31,7 +37,7 @@ def _scan(paths, exclude, config_file, jobs):
     return options, result
 
 
-def _write(path: Path, baseline: baselines.Baseline) -> None:
+def _write(path: Path, baseline: "Baseline") -> None:
     from igmigrate.cli import fail, write_atomically
 
     try:
@@ -55,6 +61,8 @@ def create_command(
     jobs: Optional[int] = _JOBS,
 ) -> None:
     """Scan and record every current (unsuppressed) finding in FILE."""
+    from igmigrate import baseline as baselines
+
     _, result = _scan(paths, exclude, config_file, jobs)
     baseline = baselines.Baseline.from_findings(result.findings)
     _write(output, baseline)
@@ -71,6 +79,7 @@ def update_command(
     jobs: Optional[int] = _JOBS,
 ) -> None:
     """Drop entries whose findings are gone; never add new ones unless --add-new."""
+    from igmigrate import baseline as baselines
     from igmigrate.cli import fail
 
     try:

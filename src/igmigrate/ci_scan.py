@@ -4,17 +4,26 @@
 2. after it, --baseline hides known findings and counts fixed entries (over every changed
    file, before the line filter, so a known finding off the changed lines is not "fixed");
 3. last, --changed-lines drops findings that do not touch a changed line.
+
+A plain scan (the pre-commit hook) needs none of these steps, so the git and baseline
+modules are imported by the step that uses them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from igmigrate import baseline as baselines
-from igmigrate.changes import ChangeSet, changed_since
 from igmigrate.findings import ScanResult
-from igmigrate.scanner import ScanOptions
+
+if TYPE_CHECKING:
+    from igmigrate.changes import ChangeSet
+    from igmigrate.scanner import ScanOptions
+
+
+class CIError(Exception):
+    """A git or baseline-file problem, said in one line (the CLI exits 2)."""
 
 
 @dataclass(frozen=True)
@@ -34,7 +43,12 @@ def restrict(ci: CIOptions, options: ScanOptions, cwd: Path) -> ChangeSet | None
     """Limit the scan to changed files. --changed-lines alone compares with HEAD (local edits)."""
     if ci.changed_since is None and not ci.changed_lines:
         return None
-    changes = changed_since(ci.changed_since or "HEAD", cwd, with_lines=ci.changed_lines)
+    from igmigrate.changes import GitError, changed_since
+
+    try:
+        changes = changed_since(ci.changed_since or "HEAD", cwd, with_lines=ci.changed_lines)
+    except GitError as exc:
+        raise CIError(str(exc)) from None
     only = changes.files if options.only_files is None else options.only_files & changes.files
     options.only_files = frozenset(only)
     return changes
@@ -43,9 +57,16 @@ def restrict(ci: CIOptions, options: ScanOptions, cwd: Path) -> ChangeSet | None
 def finish(ci: CIOptions, result: ScanResult, options: ScanOptions, changes: ChangeSet | None,
            cwd: Path) -> CIOutcome:
     outcome = CIOutcome(result)
+    if not result.findings and ci.baseline is None and not ci.changed_lines:
+        return outcome  # nothing to hide, compare or count
+    from igmigrate import baseline as baselines
+
     findings = baselines.without_baseline_files(result.findings, cwd)
     if ci.baseline is not None:
-        known = baselines.load(ci.baseline)
+        try:
+            known = baselines.load(ci.baseline)
+        except baselines.BaselineError as exc:
+            raise CIError(str(exc)) from None
         scope = baselines.scan_scope(options.paths, options.only_files, cwd)
         comparison = baselines.compare(known, findings, scope)
         findings = comparison.new

@@ -3,6 +3,11 @@
 The YAML files are the single source of what igmigrate knows; this module only checks
 their shape and turns them into dataclasses. A malformed file stops the tool with a
 message naming the file and the rule (the CLI maps KnowledgeBaseError to exit 2).
+
+Regexes are compiled on first use (LazyPattern). Loading validates them all, with the
+error above, except for the copy installed inside the package: it was checked by the test
+suite before release, and a pre-commit scan whose file fails the prefilter uses none of
+them. A bad regex there (someone edited site-packages) gives the same error at first use.
 """
 
 from __future__ import annotations
@@ -31,6 +36,56 @@ class KnowledgeBaseError(Exception):
     """A rules file is missing or malformed."""
 
 
+class LazyPattern:
+    """A regex compiled on first use, standing in for re.Pattern; `pattern` costs nothing.
+
+    Once compiled, the match methods sit in slots as the compiled pattern's own bound
+    methods, so the analyzers' loops pay no extra call. `problem` starts the error message
+    (file, rule, key, pattern) if the regex does not compile.
+    """
+
+    _METHODS = ("search", "match", "fullmatch", "finditer", "findall", "sub", "subn", "split")
+    __slots__ = ("pattern", "_flags", "_problem", "_compiled", *_METHODS)
+
+    def __init__(self, pattern: str, flags: int, problem: str):
+        self.pattern = pattern
+        self._flags = flags
+        self._problem = problem
+        self._compiled: re.Pattern | None = None
+
+    def compiled(self) -> re.Pattern:
+        if self._compiled is None:
+            try:
+                self._compiled = re.compile(self.pattern, self._flags)
+            except re.error as exc:
+                raise KnowledgeBaseError(f"{self._problem} is not a valid regex ({exc})") from None
+            for name in self._METHODS:
+                setattr(self, name, getattr(self._compiled, name))
+        return self._compiled
+
+    def __getattr__(self, name: str):
+        # Only reached for what is not set yet: the match methods before the first use, and
+        # the rest of re.Pattern (flags, groups, groupindex). Not for protocol probes such as
+        # copy's __deepcopy__, which would otherwise compile and hand back the bare re.Pattern.
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(self.compiled(), name)
+
+    def __reduce__(self):
+        return LazyPattern, (self.pattern, self._flags, self._problem)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, LazyPattern):
+            return NotImplemented
+        return (self.pattern, self._flags) == (other.pattern, other._flags)
+
+    def __hash__(self) -> int:
+        return hash((self.pattern, self._flags))
+
+    def __repr__(self) -> str:
+        return f"LazyPattern({self.pattern!r})"
+
+
 @dataclass(frozen=True)
 class Example:
     file: str
@@ -42,7 +97,7 @@ class Example:
 class Detect:
     kind: str
     values: tuple[str, ...] = ()
-    patterns: tuple[re.Pattern, ...] = ()
+    patterns: tuple[LazyPattern, ...] = ()
     grants: tuple[str, ...] = ()
     paths: tuple[str, ...] = ()
     evidence: str | None = None
@@ -86,8 +141,8 @@ class Package:
     affected: tuple[str, ...]
     detail: str
     successor: str
-    imports: tuple[re.Pattern, ...] = ()
-    only_if_code: re.Pattern | None = None
+    imports: tuple[LazyPattern, ...] = ()
+    only_if_code: LazyPattern | None = None
     evidence: str | None = None
 
 
@@ -100,7 +155,7 @@ class Language:
     line_comment: tuple[str, ...] = ()
     block_comment: tuple[tuple[str, str], ...] = ()
     quotes: tuple[str, ...] = ()
-    interpolation: re.Pattern | None = None
+    interpolation: LazyPattern | None = None
     concat: tuple[str, ...] = ()
     bare_values: bool = False
     documentation: bool = False
@@ -139,7 +194,7 @@ def rules_dir() -> Path:
     override = os.environ.get("IGMIGRATE_RULES_DIR")
     if override:
         return Path(override)
-    packaged = Path(__file__).resolve().parent / "rules"
+    packaged = _packaged_rules()
     if packaged.is_dir():
         return packaged
     source = Path(__file__).resolve().parents[2] / "rules"
@@ -151,13 +206,17 @@ def rules_dir() -> Path:
 class _Checker:
     """Small schema checker: every problem names the file and the rule or key."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, validate: bool = True):
         self.path = path
         self.where = ""
+        self.validate = validate  # compile every regex now rather than on first use
+
+    def message(self, problem: str) -> str:
+        where = f": {self.where}" if self.where else ""
+        return f"{self.path.name}{where}: {problem}"
 
     def fail(self, problem: str) -> None:
-        where = f": {self.where}" if self.where else ""
-        raise KnowledgeBaseError(f"{self.path.name}{where}: {problem}")
+        raise KnowledgeBaseError(self.message(problem))
 
     def mapping(self, value, what: str) -> dict:
         if not isinstance(value, dict):
@@ -195,14 +254,13 @@ class _Checker:
             self.fail(f"key '{key}' must be a date YYYY-MM-DD, got {value!r}")
         return None
 
-    def regex(self, pattern, what: str) -> re.Pattern:
+    def regex(self, pattern, what: str) -> LazyPattern:
         if not isinstance(pattern, str):
             self.fail(f"{what} must be a string regex")
-        try:
-            return re.compile(pattern, re.MULTILINE)
-        except re.error as exc:
-            self.fail(f"{what} {pattern!r} is not a valid regex ({exc})")
-        raise AssertionError  # unreachable
+        lazy = LazyPattern(pattern, re.MULTILINE, self.message(f"{what} {pattern!r}"))
+        if self.validate:
+            lazy.compiled()
+        return lazy
 
     def unknown_keys(self, data: dict, allowed: set[str]) -> None:
         extra = sorted(set(data) - allowed)
@@ -368,7 +426,8 @@ def _parse_language(raw, check: _Checker) -> Language:
     return lang
 
 
-def load_knowledge_base(root: Path | None = None) -> KnowledgeBase:
+def load_knowledge_base(root: Path | None = None, *, validate: bool = True) -> KnowledgeBase:
+    """validate=False leaves each regex to compile (and fail, with the same message) on first use."""
     root = Path(root) if root else rules_dir()
     digest = hashlib.sha256()
     docs = {}
@@ -381,7 +440,7 @@ def load_knowledge_base(root: Path | None = None) -> KnowledgeBase:
         digest.update(name.encode() + b"\0" + raw_bytes)
         docs[name] = _load_yaml(path)
 
-    check = _Checker(root / "knowledge.yaml")
+    check = _Checker(root / "knowledge.yaml", validate)
     meta = check.mapping(docs["knowledge.yaml"], "knowledge.yaml")
     version = check.text(meta, "version")
     updated = check.date(meta, "updated") or check.fail("missing key 'updated'")
@@ -396,7 +455,7 @@ def load_knowledge_base(root: Path | None = None) -> KnowledgeBase:
         for name in check.seq(names, f"permissions.{family}"):
             permission_family[str(name)] = str(family)
 
-    check = _Checker(root / "rules.yaml")
+    check = _Checker(root / "rules.yaml", validate)
     rules_doc = check.mapping(docs["rules.yaml"], "rules.yaml")
     rules: dict[str, Rule] = {}
     for raw in check.seq(rules_doc.get("rules"), "rules"):
@@ -406,11 +465,11 @@ def load_knowledge_base(root: Path | None = None) -> KnowledgeBase:
             check.fail("duplicate rule id")
         rules[rule.id] = rule
 
-    check = _Checker(root / "packages.yaml")
+    check = _Checker(root / "packages.yaml", validate)
     pkg_doc = check.mapping(docs["packages.yaml"], "packages.yaml")
     packages = tuple(_parse_package(raw, check, rules) for raw in check.seq(pkg_doc.get("packages"), "packages"))
 
-    check = _Checker(root / "languages.yaml")
+    check = _Checker(root / "languages.yaml", validate)
     lang_doc = check.mapping(docs["languages.yaml"], "languages.yaml")
     languages = tuple(_parse_language(raw, check) for raw in check.seq(lang_doc.get("languages"), "languages"))
 
@@ -422,9 +481,15 @@ def load_knowledge_base(root: Path | None = None) -> KnowledgeBase:
 
 
 def default_knowledge_base() -> KnowledgeBase:
-    return _cached(str(rules_dir()))
+    root = rules_dir()
+    shipped = root == _packaged_rules() and not os.environ.get("IGMIGRATE_RULES_DIR")
+    return _cached(str(root), validate=not shipped)
+
+
+def _packaged_rules() -> Path:
+    return Path(__file__).resolve().parent / "rules"
 
 
 @lru_cache(maxsize=4)
-def _cached(root: str) -> KnowledgeBase:
-    return load_knowledge_base(Path(root))
+def _cached(root: str, validate: bool) -> KnowledgeBase:
+    return load_knowledge_base(Path(root), validate=validate)

@@ -1,25 +1,34 @@
-"""Output formats. Each module renders a ScanResult; FORMATS maps a --format name to it."""
+"""Output formats. Each module renders a ScanResult; FORMATS maps a --format name to its module.
+
+A writer is imported when its format is first rendered: a pre-commit scan prints text and
+should not pay for SARIF's or JUnit's imports.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from importlib import import_module
+from typing import TYPE_CHECKING
 
-from igmigrate.findings import ScanResult
-from igmigrate.knowledge import KnowledgeBase
-from igmigrate.outputs import json_output, text_output
-from igmigrate.outputs import github_output, junit_output, markdown_output, sarif_output  # CI formats
+if TYPE_CHECKING:
+    from igmigrate.findings import ScanResult
+    from igmigrate.knowledge import KnowledgeBase
 
-Renderer = Callable[[ScanResult, KnowledgeBase, dict], str]
+Renderer = Callable[["ScanResult", "KnowledgeBase", dict], str]
 
-FORMATS: dict[str, Renderer] = {
-    "text": text_output.render,
-    "json": json_output.render,
-    "sarif": sarif_output.render,
-    "github": github_output.render,
-    "junit": junit_output.render,
-    "markdown": markdown_output.render,
+FORMATS: dict[str, str] = {
+    "text": "igmigrate.outputs.text_output",
+    "json": "igmigrate.outputs.json_output",
+    "sarif": "igmigrate.outputs.sarif_output",
+    "github": "igmigrate.outputs.github_output",
+    "junit": "igmigrate.outputs.junit_output",
+    "markdown": "igmigrate.outputs.markdown_output",
 }
 
 
+def renderer(name: str) -> Renderer:
+    return import_module(FORMATS[name]).render
+
+
 def render(name: str, result: ScanResult, kb: KnowledgeBase, options: dict | None = None) -> str:
-    return FORMATS[name](result, kb, options or {})
+    return renderer(name)(result, kb, options or {})

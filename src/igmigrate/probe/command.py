@@ -1,22 +1,22 @@
-"""The `igmigrate probe` command: options in, table or JSON out, exit code by the rules of issue 3."""
+"""The `igmigrate probe` command: options in, table or JSON out, exit code by the rules of issue 3.
 
-from __future__ import annotations
+The CLI imports this module to register the command whatever command runs, so only the
+options live at module level; the probe's machinery is imported when a probe runs. No
+`from __future__ import annotations`: typer reads this signature on every run, and would
+eval each string annotation (see cli.py).
+"""
 
 import enum
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, NamedTuple, Optional
 
 import typer
 
-from igmigrate.knowledge import KnowledgeBaseError
-from igmigrate.probe import record, render, runner
-from igmigrate.probe.http import Transport
-from igmigrate.probe.masking import Masker
-from igmigrate.probe.model import Exchange
-from igmigrate.probe.safety import UsageError, check_base, check_secret_hosts
-from igmigrate.probe.signatures import load_signatures
 from igmigrate.probe.steps import DEFAULT_API, DEFAULT_GRAPH, SECRET_ENV, Inputs, plan
+
+if TYPE_CHECKING:
+    from igmigrate.probe.masking import Masker
+    from igmigrate.probe.model import Exchange
 
 
 class Format(str, enum.Enum):
@@ -29,8 +29,7 @@ class Expect(str, enum.Enum):
     alive = "alive"
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):  # not a dataclass: that costs ~1 ms to create, on every igmigrate run
     api_base: str
     graph_base: str
     allow_hosts: tuple[str, ...]
@@ -85,6 +84,11 @@ def probe(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the masked requests; send nothing.")] = False,
     backoff: Annotated[float, typer.Option("--backoff", min=0.0, hidden=True)] = 0.5,
 ) -> None:
+    from igmigrate.knowledge import KnowledgeBaseError
+    from igmigrate.probe import record, runner
+    from igmigrate.probe.masking import Masker
+    from igmigrate.probe.safety import UsageError
+
     inputs = Inputs.from_env(app_id, redirect_uri, user_id)
     masker = Masker(inputs.secrets())
     settings = Settings(api_base, graph_base, tuple(allow_host or ()), timeout, retries, max_requests, backoff,
@@ -100,7 +104,12 @@ def probe(
     raise typer.Exit(code)
 
 
-def _probe(inputs: Inputs, masker: Masker, s: Settings) -> int:
+def _probe(inputs: Inputs, masker: "Masker", s: Settings) -> int:
+    from igmigrate.probe import record, render, runner
+    from igmigrate.probe.http import Transport
+    from igmigrate.probe.safety import UsageError, check_base, check_secret_hosts
+    from igmigrate.probe.signatures import load_signatures
+
     signatures = load_signatures()
     if s.replay_file is not None:
         if s.record_file is not None or s.dry_run:
@@ -143,7 +152,7 @@ def _probe(inputs: Inputs, masker: Masker, s: Settings) -> int:
     return code
 
 
-def _remask(exchanges: list[Exchange], masker: Masker) -> list[Exchange]:
+def _remask(exchanges: "list[Exchange]", masker: "Masker") -> "list[Exchange]":
     """A recording is masked when written, but it may have been edited since: mask again."""
     for ex in exchanges:
         ex.url = masker.text(ex.url)

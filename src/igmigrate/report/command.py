@@ -2,23 +2,20 @@
 
 Exit codes: 0 when the report was written (a report is not a gate: use `igmigrate scan
 --fail-on` for that), 2 on usage, config, knowledge-base or input-file errors.
+
+Only the options live at module level (the CLI imports this module whatever command runs),
+without `from __future__ import annotations` (see cli.py).
 """
 
-from __future__ import annotations
-
 import datetime as dt
+from importlib import import_module
 from pathlib import Path
 from typing import List, Optional
 
 import typer
 
-from igmigrate.report import html as html_report
-from igmigrate.report import markdown as markdown_report
-from igmigrate.report.inputs import InputError, read_baseline, read_probe_results
-from igmigrate.report.model import build_report
-from igmigrate.report.spec import load_spec
-
-RENDERERS = {"markdown": markdown_report.render, "html": html_report.render}
+# Renderer modules by --format name, imported when a report is written.
+RENDERERS = {"markdown": "igmigrate.report.markdown", "html": "igmigrate.report.html"}
 _SUFFIX_FORMATS = {".html": "html", ".htm": "html", ".md": "markdown", ".markdown": "markdown"}
 
 HELP = """Write a migration report: what breaks and where, the flows to migrate, what to change (with before/after examples), what no code change fixes, live evidence from probe results, and every finding. Markdown (fits a pull-request comment) or one self-contained HTML page.
@@ -71,6 +68,9 @@ def report_command(
 ) -> None:
     # Imported here: cli imports this module while it registers commands.
     from igmigrate.cli import ConfigError, KnowledgeBaseError, UsageFailure, build_options, fail, scan, write_atomically
+    from igmigrate.report.inputs import InputError, read_baseline, read_probe_results
+    from igmigrate.report.model import build_report
+    from igmigrate.report.spec import load_spec
 
     try:
         fmt = _format(output_format, output)
@@ -86,7 +86,7 @@ def report_command(
         typer.echo(f"igmigrate report: warning: --baseline {baseline} holds no fingerprints; every finding is new", err=True)
     report = build_report(result, kb, spec, roots=tuple(_roots(options.paths)), title=title, probe=probe,
                           baseline=fingerprints, baseline_path=str(baseline) if baseline is not None else None)
-    text = RENDERERS[fmt](report)
+    text = import_module(RENDERERS[fmt]).render(report)
     if output is None:
         typer.echo(text, nl=False)
         raise typer.Exit(0)
