@@ -39,13 +39,14 @@ class KnowledgeBaseError(Exception):
 class LazyPattern:
     """A regex compiled on first use, standing in for re.Pattern; `pattern` costs nothing.
 
-    Once compiled, the match methods sit in slots as the compiled pattern's own bound
-    methods, so the analyzers' loops pay no extra call. `problem` starts the error message
-    (file, rule, key, pattern) if the regex does not compile.
+    Once compiled, the match methods (and flags, groups) sit in slots as the compiled
+    pattern's own, so the analyzers' loops pay no extra call. `problem` starts the error
+    message (file, rule, key, pattern) if the regex does not compile.
     """
 
-    _METHODS = ("search", "match", "fullmatch", "finditer", "findall", "sub", "subn", "split")
-    __slots__ = ("pattern", "_flags", "_problem", "_compiled", *_METHODS)
+    _COPIED = ("search", "match", "fullmatch", "finditer", "findall", "sub", "subn", "split", "flags", "groups",
+               "groupindex")
+    __slots__ = ("pattern", "_flags", "_problem", "_compiled", *_COPIED)
 
     def __init__(self, pattern: str, flags: int, problem: str):
         self.pattern = pattern
@@ -59,13 +60,13 @@ class LazyPattern:
                 self._compiled = re.compile(self.pattern, self._flags)
             except re.error as exc:
                 raise KnowledgeBaseError(f"{self._problem} is not a valid regex ({exc})") from None
-            for name in self._METHODS:
+            for name in self._COPIED:
                 setattr(self, name, getattr(self._compiled, name))
         return self._compiled
 
     def __getattr__(self, name: str):
-        # Only reached for what is not set yet: the match methods before the first use, and
-        # the rest of re.Pattern (flags, groups, groupindex). Not for protocol probes such as
+        # Only reached for what is not set yet: the copied attributes before the first use,
+        # and the rest of re.Pattern (scanner). Not for protocol probes such as
         # copy's __deepcopy__, which would otherwise compile and hand back the bare re.Pattern.
         if name.startswith("__"):
             raise AttributeError(name)
