@@ -8,7 +8,6 @@ import os
 import posixpath
 import re
 import sys
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -362,6 +361,8 @@ def _analyze_all(batch, kb, module_files, options, cache, progress) -> list:
             outcomes[i] = (None, None)
         size = max(16, min(256, len(todo) // (jobs * 8) or 16))
         chunks = [todo[i:i + size] for i in range(0, len(todo), size)]
+        from concurrent.futures import ProcessPoolExecutor  # here: a small scan never pays for it
+
         context = _pool_context()
         engine = _Engine(kb, module_files, options.max_file_size) if context is not None else None
         # Forked workers share the parent's heap until the garbage collector touches it;
