@@ -218,6 +218,9 @@ def compile_prefilter(words: Sequence[bytes]) -> re.Pattern[bytes]:
 # `\0(?:...)` stands for all words. Translation merges bytes, so the screen can say yes
 # where the words are absent ("gser_prokile" screens like "user_profile"); a yes is then
 # confirmed with the exact regex, which runs only on those few files.
+# (Measured and dropped: a second sentinel for the bytes that follow anchors, for a two-byte
+# literal prefix. Those followers are r, e, s, t...: translating them made the rest of the
+# pattern so loose that 324 files instead of 17 went on to the exact regex, for no gain.)
 _SENTINEL = 0
 _FOLD = bytes(b + 32 if 65 <= b <= 90 else b for b in range(256))  # ASCII upper -> lower
 
