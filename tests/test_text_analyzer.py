@@ -1,6 +1,9 @@
 """Text analyzer: same-file constants, interpolation and comments across languages."""
 
+import re
+
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from conftest import scan_json
 
@@ -63,3 +66,12 @@ def test_catalogue_enum_is_inventory_not_a_request(project):
 def test_more_languages(project, name, code, line, rule):
     doc = scan_json(project({name: code}))
     assert any(f["line"] == line and f["rule_id"] == rule for f in doc["findings"]), doc["findings"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["instagr", "INSTAGR", "InStAgR", "ıgmigrate", "IGMIGRATE", "igmıgrate", "$", "${", "$x",
+                                 "${X}", " ", "ſ", "K", "inſtagr", "a", "\n", "é"]), max_size=8).map("".join))
+def test_large_config_lines_kept_are_the_lines_the_case_insensitive_regex_keeps(line):
+    from igmigrate.analyzers.text import _config_candidate
+
+    assert _config_candidate(line) == bool(re.search(r"(?i)instagr|\$\{?\w|igmigrate", line))

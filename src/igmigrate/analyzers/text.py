@@ -23,6 +23,21 @@ _SCOPE_WORD = re.compile(r"(?i)scope|permission")
 _ASSIGN_OPS = {"=", ":=", ":", "=>", "||=", "??=", "+="}
 _LARGE_CONFIG = 32 * 1024
 _CONFIG_CANDIDATE = re.compile(r"(?i)instagr|\$\{?\w|igmigrate")
+
+
+def _config_candidate(line: str) -> bool:
+    """A line of a large config file worth reading: it names Instagram or igmigrate in any
+    case, or refers to a variable. The regex per line was 0.28 s of a 700 KB RECORD file;
+    for ASCII lines `lower` and `in` (C loops) answer the same. Other lines keep the regex:
+    its case rules match more than `lower` does (a dotless ı matches i)."""
+    if not line.isascii():
+        return _CONFIG_CANDIDATE.search(line) is not None
+    if "$" in line and _CONFIG_CANDIDATE.search(line):
+        return True
+    lowered = line.lower()
+    return "instagr" in lowered or "igmigrate" in lowered
+
+
 # `KEY=value`, `key: value`, `ENV KEY=value`, `export KEY=value`, `- value` (YAML list item)
 _BARE = re.compile(r"^\s*(?:export\s+|ENV\s+|ARG\s+|set\s+|-\s+)?([\w.\-\[\]]*)\s*(?:=|:\s|:$|\s)?\s*(.*)$")
 
@@ -219,7 +234,7 @@ class TextAnalyzer:
             # Config values do not compose across lines (but for ${VAR}), so in a large data
             # file (a RECORD, a lock or .pem file) only lines that could match are read.
             # Other lines are blanked with spaces, so every offset and column stays true.
-            text = "\n".join(line if _CONFIG_CANDIDATE.search(line) or self.candidate(line)
+            text = "\n".join(line if _config_candidate(line) or self.candidate(line)
                              else " " * len(line) for line in text.split("\n"))
         tokens = tokenize(text, lang)
         strings = [t for t in tokens if t.kind == "str"]
