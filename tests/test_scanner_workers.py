@@ -58,3 +58,20 @@ def test_read_file_reads_up_to_the_limit_and_refuses_more(tmp_path):
     assert over.value.size == 100
     with pytest.raises(FileNotFoundError):
         _read_file(os.fspath(tmp_path / "missing"), 100)
+
+
+def test_read_file_reads_to_the_end_of_a_file_that_grew_after_its_stat(tmp_path, monkeypatch):
+    grown = tmp_path / "grown.txt"
+    grown.write_bytes(b"y" * 10)
+    real_fstat = os.fstat
+
+    class Stale:  # what fstat said before the file grew
+        def __init__(self, st):
+            self.st_size = 4
+            self._st = st
+
+    monkeypatch.setattr(os, "fstat", lambda fd: Stale(real_fstat(fd)))
+    data, _ = _read_file(os.fspath(grown), 100)
+    assert data == b"y" * 10
+    with pytest.raises(_TooLarge):
+        _read_file(os.fspath(grown), 8)

@@ -199,11 +199,12 @@ def _read_file(path: str, limit: int) -> tuple[bytes, os.stat_result]:
         if size > limit:
             raise _TooLarge(size)
         data = os.read(fd, size + 1)
-        while len(data) <= limit:  # short reads, or a file that grew since the fstat
-            more = os.read(fd, limit + 1 - len(data))
-            if not more:
-                break
-            data += more
+        if len(data) != size:  # a short read, or a file that changed since the fstat: read to the end
+            while len(data) <= limit:
+                more = os.read(fd, limit + 1 - len(data))
+                if not more:
+                    break
+                data += more
         if len(data) > limit:
             raise _TooLarge(len(data))
         return data, st
