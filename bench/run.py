@@ -10,7 +10,8 @@ semgrep as `pattern-regex` rules for the generic language. Trees:
       equal what the generator planted;
 plus a one-file scan (the pre-commit case). igmigrate runs cold (empty cache folder) and
 warm (second run). Prints medians, ratios, peak memory (the tool's whole process tree,
-PSS sampled from /proc) and which targets were met; writes the numbers as JSON too.
+PSS sampled from /proc in one extra run that is not timed) and which targets were met;
+writes the numbers as JSON too.
 
 Needs: ripgrep (`apt-get install -y ripgrep`); semgrep is installed by this script into a
 throw-away venv (default /tmp/igm-semgrep-venv), never into igmigrate's environment.
@@ -78,7 +79,11 @@ def _tree_memory_kb(pid: int) -> int:
     return total
 
 
-def measure(cmd: list[str], env: dict | None = None, keep_stdout: bool = False, cwd: Path | None = None) -> Run:
+def measure(cmd: list[str], env: dict | None = None, keep_stdout: bool = False, cwd: Path | None = None,
+            sample_memory: bool = False) -> Run:
+    """Wall time of one run; with sample_memory, the peak PSS of its process tree instead
+    (sampling /proc costs CPU that the tool would feel on 2 cores, so timed runs never
+    sample: bench_tool spends one extra, untimed run on memory)."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE if keep_stdout else subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, env=env, cwd=cwd)
@@ -92,11 +97,13 @@ def measure(cmd: list[str], env: dict | None = None, keep_stdout: bool = False, 
             done.wait(0.05)
 
     sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
+    if sample_memory:
+        sampler.start()
     out, _ = proc.communicate()
     seconds = time.perf_counter() - start
     done.set()
-    sampler.join()
+    if sample_memory:
+        sampler.join()
     return Run(seconds, peak / 1024, proc.returncode, out or b"")
 
 
@@ -168,9 +175,11 @@ def bench_tool(tree: str, tool: str, cmd: list[str], repeat: int, env: dict | No
             before()
         run = measure(cmd, env=env, cwd=cwd)
         result.runs.append(run.seconds)
-        result.peak_mb = max(result.peak_mb, run.peak_mb)
         if run.returncode not in (0, 1):
             result.note = f"exit {run.returncode}"
+    if before:
+        before()
+    result.peak_mb = measure(cmd, env=env, cwd=cwd, sample_memory=True).peak_mb  # the same run once more
     print(f"  {tree:<14} {tool:<18} median {result.median:8.2f} s  peak {result.peak_mb:7.0f} MB  "
           f"runs {', '.join(f'{r:.2f}' for r in result.runs)} {result.note}", flush=True)
     return result
