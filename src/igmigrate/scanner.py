@@ -227,10 +227,10 @@ def _decode(data: bytes) -> str:
 
 # ---------------------------------------------------------------------- workers
 _ENGINE: _Engine | None = None
-_BATCH: list[tuple[SourceFile, frozenset[str]]] = []
+_BATCH: "_Batch | None" = None
 
 
-def _init_worker(engine: _Engine | None, batch: list[tuple[SourceFile, frozenset[str]]], kb_root: str,
+def _init_worker(engine: _Engine | None, batch: "_Batch", kb_root: str,
                  module_files: dict[str, Path], max_file_size: int, cache: ResultCache | None) -> None:
     """Forked workers get the parent's engine and file list as they are (nothing is pickled
     or rebuilt); spawned ones (no fork on the platform) rebuild the engine."""
@@ -265,41 +265,82 @@ def _pool_context():
     return None
 
 
-def _project_roots(files: list[SourceFile]) -> dict[str, str]:
-    """Display path -> project key (nearest folder with a manifest, else the scan root)."""
-    marker_dirs: set[tuple[Path, str]] = set()
-    for f in files:
-        directory, _, name = f.rel.rpartition("/")
-        if name in PROJECT_MARKERS or name.endswith(PROJECT_SUFFIXES):
-            marker_dirs.add((f.root, directory))
-    out = {}
-    project_of_dir: dict[tuple[Path, str], str] = {}  # memo: every file of a folder shares its answer
-    for f in files:
+_OWN_MANIFESTS = ("package.json", "composer.json", "pyproject.toml", "setup.py", "setup.cfg")
+
+
+class _Projects:
+    """Which project a file belongs to (the nearest folder with a manifest, else its scan
+    root) and the package names that project declares for itself. Answered per folder on
+    first need: a warm scan asks about a handful of files, not all 32,000."""
+
+    def __init__(self, files: list[SourceFile]):
+        self.marker_dirs: set[tuple[Path, str]] = set()
+        self.manifests: list[SourceFile] = []
+        for f in files:
+            directory, _, name = f.rel.rpartition("/")
+            if name in PROJECT_MARKERS or name.endswith(PROJECT_SUFFIXES):
+                self.marker_dirs.add((f.root, directory))
+            if name in _OWN_MANIFESTS or name.endswith(".gemspec"):
+                self.manifests.append(f)
+        self._by_folder: dict[tuple[Path, str], str] = {}
+        self._own: dict[str, frozenset[str]] | None = None
+
+    def project(self, f: SourceFile) -> str:
         key = (f.root, f.rel.rpartition("/")[0])
-        project = project_of_dir.get(key)
+        project = self._by_folder.get(key)
         if project is None:
             directory = key[1]
-            while directory and (f.root, directory) not in marker_dirs:
+            while directory and (f.root, directory) not in self.marker_dirs:
                 directory = directory.rpartition("/")[0]
-            project = project_of_dir[key] = f"{f.root}::{directory}"
-        out[f.display] = project
-    return out
+            project = self._by_folder[key] = f"{f.root}::{directory}"
+        return project
 
+    def own(self, f: SourceFile) -> frozenset[str]:
+        if self._own is None:
+            self._own = self._read_own_names()
+        return self._own.get(self.project(f), frozenset())
 
-def _own_names(files: list[SourceFile], project_of: dict[str, str]) -> dict[str, frozenset[str]]:
-    """Package names each project declares for itself (read from its manifests)."""
-    names: dict[str, set[str]] = {}
-    for f in files:
-        base = f.rel.rpartition("/")[2]
-        if base in ("package.json", "composer.json", "pyproject.toml", "setup.py", "setup.cfg") or base.endswith(".gemspec"):
+    def _read_own_names(self) -> dict[str, frozenset[str]]:
+        names: dict[str, set[str]] = {}
+        for f in self.manifests:
             try:
                 if os.path.getsize(f.path) > 1024 * 1024:
                     continue
                 text = Path(f.path).read_text(encoding="utf-8", errors="replace")
             except OSError:
                 continue
-            names.setdefault(project_of[f.display], set()).update(declared_names(base, text))
-    return {k: frozenset(v) for k, v in names.items()}
+            names.setdefault(self.project(f), set()).update(declared_names(f.rel.rpartition("/")[2], text))
+        return {k: frozenset(v) for k, v in names.items()}
+
+
+class _Batch:
+    """The files to analyze as (file, its project's own package names), the names looked
+    up only for the items asked for."""
+
+    def __init__(self, files: list[SourceFile], projects: _Projects):
+        self.files = files
+        self.projects = projects
+
+    def __len__(self) -> int:
+        return len(self.files)
+
+    def __getitem__(self, i: int) -> tuple[SourceFile, frozenset[str]]:
+        f = self.files[i]
+        return f, self.projects.own(f)
+
+
+class _TreeModules:
+    """Module name -> path of the tree's Python files, built on first use (a warm scan that
+    analyzes nothing never needs it)."""
+
+    def __init__(self, files: list[SourceFile]):
+        self._files = files
+        self._table: dict[str, str] | None = None
+
+    def __call__(self) -> dict[str, str]:
+        if self._table is None:
+            self._table = {module_name(f.rel): f.path for f in self._files if f.rel.endswith(".py")}
+        return self._table
 
 
 def scan(options: ScanOptions, kb: KnowledgeBase | None = None, cwd: Path | None = None, *,
@@ -311,16 +352,17 @@ def scan(options: ScanOptions, kb: KnowledgeBase | None = None, cwd: Path | None
     if options.only_files is not None:
         files = [f for f in files if os.path.realpath(f.path) in options.only_files]
     errors = [FileError(p, m) for p, m in found.problems]
-    project_of = _project_roots(found.files)
-    own = _own_names(found.files, project_of)
-    module_files = {module_name(f.rel): f.path for f in found.files if f.rel.endswith(".py")}
-    batch = [(f, own.get(project_of[f.display], frozenset())) for f in files]
-    outcomes = _analyze_all(batch, kb, module_files, options, cache, progress or Progress(enabled=False))
-    outcomes += _importers_of_instagram_modules(batch, outcomes, kb, module_files, options.max_file_size)
+    projects = _Projects(found.files)
+    modules = _TreeModules(found.files)
+    batch = _Batch(files, projects)
+    outcomes = _analyze_all(batch, kb, modules, options, cache, progress or Progress(enabled=False))
+    outcomes += _importers_of_instagram_modules(batch, outcomes, kb, modules, options.max_file_size)
     analyses = []
-    for analysis, error in outcomes:
+    project_of: dict[str, str] = {}
+    for i, (analysis, error) in outcomes:
         if analysis is not None and (analysis.hits or analysis.evidence or analysis.code_flags):
             analyses.append(analysis)
+            project_of[analysis.path] = projects.project(files[i])
         if error is not None:
             errors.append(error)
     findings = Classifier(kb, analyses, project_of).findings()
@@ -330,7 +372,7 @@ def scan(options: ScanOptions, kb: KnowledgeBase | None = None, cwd: Path | None
 
 
 # ---------------------------------------------------------------------- cache + progress
-def _analyze_all(batch, kb, module_files, options, cache, progress) -> list:
+def _analyze_all(batch, kb, modules, options, cache, progress) -> list:
     """Outcomes in batch order: unchanged files from the cache without reading them, the
     rest analyzed serially (small trees) or in worker processes (large ones)."""
     outcomes: list = [None] * len(batch)
@@ -339,7 +381,7 @@ def _analyze_all(batch, kb, module_files, options, cache, progress) -> list:
     todo = []
     if cache is not None:
         cache.prepare()
-        todo = _from_stat_index(batch, cache, index, module_files, options.max_file_size, outcomes, stats)
+        todo = _from_stat_index(batch, cache, index, modules, options.max_file_size, outcomes, stats)
     else:
         todo = list(range(len(batch)))
     progress.start(len(batch))
@@ -347,8 +389,10 @@ def _analyze_all(batch, kb, module_files, options, cache, progress) -> list:
     verdicts: dict[str, Verdict] = {}
     signatures: dict[str, str | None] = {}  # display path -> signature taken when the file was read
     jobs = options.jobs or os.cpu_count() or 1
-    if jobs <= 1 or len(todo) < 200:
-        engine = _Engine(kb, module_files, options.max_file_size)
+    if not todo:
+        pass  # everything came from the cache
+    elif jobs <= 1 or len(todo) < 200:
+        engine = _Engine(kb, modules(), options.max_file_size)
         engine.cache = cache
         for i in todo:
             outcomes[i] = engine.analyze(*batch[i])
@@ -364,6 +408,7 @@ def _analyze_all(batch, kb, module_files, options, cache, progress) -> list:
         from concurrent.futures import ProcessPoolExecutor  # here: a small scan never pays for it
 
         context = _pool_context()
+        module_files = modules()
         engine = _Engine(kb, module_files, options.max_file_size) if context is not None else None
         # Forked workers share the parent's heap until the garbage collector touches it;
         # freezing keeps those pages shared (peak memory at 80,000 files: see README).
@@ -383,7 +428,7 @@ def _analyze_all(batch, kb, module_files, options, cache, progress) -> list:
     progress.finish()
     if cache is not None and index is not None:
         for i in todo:
-            source = batch[i][0]
+            source = batch.files[i]
             verdict = verdicts.get(source.display)
             if outcomes[i] == (None, None):
                 verdict = Verdict("")  # the prefilter rejected it
@@ -393,10 +438,10 @@ def _analyze_all(batch, kb, module_files, options, cache, progress) -> list:
             signature = signatures.get(source.display, stats[i])
             index.remember(str(source.path), signature, verdict)  # None (read/size/binary errors): not kept
         index.save()
-    return outcomes
+    return list(enumerate(outcomes))
 
 
-def _from_stat_index(batch, cache, index, module_files, max_file_size, outcomes, stats) -> list[int]:
+def _from_stat_index(batch, cache, index, modules, max_file_size, outcomes, stats) -> list[int]:
     """Fill outcomes for files whose stat matches the index; return the indexes left to analyze.
 
     The loop body is the whole of a warm scan after discovery (32,000 files of the library
@@ -407,7 +452,7 @@ def _from_stat_index(batch, cache, index, module_files, max_file_size, outcomes,
     settled_before = (cache.started - cache.racy_seconds) * 1e9  # ResultCache.settled
     unchanged = hits = 0
     stat = os.stat
-    for i, (source, own) in enumerate(batch):
+    for i, source in enumerate(batch.files):
         path = source.path
         record = records.get(path)
         if record is None:
@@ -434,9 +479,9 @@ def _from_stat_index(batch, cache, index, module_files, max_file_size, outcomes,
             digest = digest[1:]
             name = source.rel.rpartition("/")[2]
             module = module_name(source.rel) if name.endswith((".py", ".pyi", ".pyw")) else ""
-            entry = cache.load(entry_key(cache.salt, digest, name, module, own, False))
+            entry = cache.load(entry_key(cache.salt, digest, name, module, batch.projects.own(source), False))
             if entry is not None and entry.deps and checker is None:
-                checker = DependencyCheck(module_files)
+                checker = DependencyCheck(modules())
             if entry is not None and (not entry.deps or checker.still_valid(entry.deps)):
                 outcomes[i] = entry.outcome(source.display)
                 unchanged += 1
@@ -448,13 +493,13 @@ def _from_stat_index(batch, cache, index, module_files, max_file_size, outcomes,
     return todo
 
 
-def _importers_of_instagram_modules(batch, outcomes, kb, module_files, max_file_size):
+def _importers_of_instagram_modules(batch, outcomes, kb, modules, max_file_size):
     """Second pass for Python files the prefilter skipped but that import a module of the
     tree whose constants hold Instagram URLs or scopes (`from .consts import BASE`, then
     `BASE + "/me"`): only those few files are read again and parsed."""
-    exporting = {module_name(source.rel).rsplit(".", 1)[-1]
-                 for (source, _), (analysis, _) in zip(batch, outcomes)
-                 if analysis is not None and analysis.exports_instagram}
+    files = batch.files
+    exporting = {module_name(files[i].rel).rsplit(".", 1)[-1]
+                 for i, (analysis, _) in outcomes if analysis is not None and analysis.exports_instagram}
     if not exporting:
         return []
     names = b"|".join(re.escape(n.encode()) for n in sorted(exporting))
@@ -462,7 +507,8 @@ def _importers_of_instagram_modules(batch, outcomes, kb, module_files, max_file_
                           + rb")\b|from[ \t]+[\w.]+[ \t]+import[^\n]*\b(?:" + names + rb")\b)", re.MULTILINE)
     engine = None
     extra = []
-    for (source, own), (analysis, error) in zip(batch, outcomes):
+    for i, (analysis, error) in outcomes:
+        source = files[i]
         if analysis is not None or error is not None or not source.rel.endswith(".py"):
             continue
         try:
@@ -471,8 +517,8 @@ def _importers_of_instagram_modules(batch, outcomes, kb, module_files, max_file_
         except OSError:
             continue
         if importer.search(data):
-            engine = engine or _Engine(kb, module_files, max_file_size)
-            extra.append(engine.analyze(source, own, force=True))
+            engine = engine or _Engine(kb, modules(), max_file_size)
+            extra.append((i, engine.analyze(*batch[i], force=True)))
     return extra
 
 
