@@ -189,9 +189,11 @@ def bench_igmigrate(tree: str, target: Path, repeat: int, cache: Path) -> tuple[
     def wipe() -> None:
         shutil.rmtree(cache, ignore_errors=True)
 
-    cold = bench_tool(tree, "igmigrate cold", igmigrate_cmd(target, cache), repeat, before=wipe)
-    warm = bench_tool(tree, "igmigrate warm", igmigrate_cmd(target, cache), repeat)
-    doc = json.loads(measure(igmigrate_cmd(target, cache), keep_stdout=True).stdout)
+    # From a folder without a config file: started in this checkout, igmigrate would apply
+    # the repository's own [tool.igmigrate] excludes to the benchmark trees.
+    cold = bench_tool(tree, "igmigrate cold", igmigrate_cmd(target, cache), repeat, before=wipe, cwd=WORK)
+    warm = bench_tool(tree, "igmigrate warm", igmigrate_cmd(target, cache), repeat, cwd=WORK)
+    doc = json.loads(measure(igmigrate_cmd(target, cache), keep_stdout=True, cwd=WORK).stdout)
     return cold, warm, doc
 
 
