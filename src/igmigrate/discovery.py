@@ -239,6 +239,7 @@ class _Rules:
         # that ('*', but also '?') prunes every folder of a walk.
         names = self.compiled.names
         self.prunes_all = names is not None and names("\0")
+        self._leads: dict[str, str | None] = {}  # anchor_lead() per root
 
     def from_base(self, path: str) -> str | None:
         # root is resolved and listings never pass through a symlinked folder, so path
@@ -280,7 +281,8 @@ class _Rules:
         if not self.needs_base:
             return False
         # ".../rel_dir/\0", or just "\0" for the base folder itself (then it has no leading folders).
-        target = self.folder_target(prefix, rel_dir)
+        lead = self.anchor_lead(prefix)
+        target = lead + f"{rel_dir}/\0" if lead is not None else self.folder_target(prefix, rel_dir)
         folder, slash, _ = target.rpartition("/")
         return (bool(slash) and compiled.anchored_prefix(folder)) or compiled.file_excluded("\0", target)
 
@@ -292,7 +294,28 @@ class _Rules:
         anchored_file = self.compiled.anchored_file
         if anchored_file is None:
             return None
+        lead = self.anchor_lead(prefix)
+        if lead is not None:  # the same target() for every file, with no path arithmetic per file
+            return lambda rel: anchored_file(lead + rel)
         return lambda rel: anchored_file(self.target(prefix + rel, rel))
+
+    def anchor_lead(self, prefix: str) -> str | None:
+        """What target() puts before every rel below this root: the root's path from the base
+        folder and a slash when the root is inside it, "" when it is the base or outside it;
+        None when the base folder is inside the root (then it differs per file)."""
+        if not self.needs_base:
+            return ""
+        if prefix not in self._leads:
+            self._leads[prefix] = self._anchor_lead(prefix)
+        return self._leads[prefix]
+
+    def _anchor_lead(self, prefix: str) -> str | None:
+        root = prefix[:-1] if len(prefix) > 1 else prefix
+        relative = self.from_base(root)
+        if relative is not None:
+            return "" if relative == "." else relative + "/"
+        base = str(self.base)
+        return None if base.startswith(prefix) else ""
 
     def root_blocked(self, prefix: str) -> bool:
         """Whether anchored patterns exclude everything in the root: a leading folder of its
