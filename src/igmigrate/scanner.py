@@ -26,7 +26,9 @@ from igmigrate.cache import DependencyCheck, Entry, ResultCache, StatIndex, Verd
 from igmigrate.progress import Progress
 
 DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024
-# One pass over each file's bytes: a file is analyzed only if it holds one of these.
+# A file is analyzed only if its bytes hold one of these. The test is one decision per file,
+# whatever the number of rules: a case-folding `bytes.translate` and one regex search of its
+# result (two C loops, prefilter.py), confirmed by the exact regex on the rare yes.
 _PREFILTER_WORDS = (
     rb"(?i:instagr|instafeed)", rb"user_profile", rb"user_media", rb"ig_exchange_token", rb"ig_refresh_token",
     rb"refresh_access_token", rb"oauth/authorize", rb"oauth/access_token", rb"me/media", rb"IGQ[VW]",
