@@ -314,17 +314,6 @@ class StatIndex:
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return {}
 
-    def signature(self, st: os.stat_result) -> str | None:
-        return self.cache.signature(st)
-
-    def lookup(self, path: str, signature: str | None) -> str | None:
-        """The recorded verdict digest if the file is unchanged since it was recorded."""
-        record = self.records.get(path)
-        if signature is None or not isinstance(record, str):
-            return None
-        recorded, _, digest = record.rpartition(":")
-        return digest if recorded == signature else None
-
     def remember(self, path: str, signature: str | None, verdict: Verdict | None) -> None:
         record = None if signature is None or verdict is None else f"{signature}:{verdict.digest}"
         if self.records.get(path) != record:

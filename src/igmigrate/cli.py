@@ -11,7 +11,7 @@ each time (~5 ms a run).
 import os
 import sys
 from pathlib import Path
-from typing import List, Optional
+from typing import TYPE_CHECKING, List, Optional
 
 import typer  # below 0.29: later releases import pydantic to parse options (see pyproject.toml)
 
@@ -24,6 +24,9 @@ from igmigrate.outputs import FORMATS, render
 from igmigrate.scanner import DEFAULT_MAX_FILE_SIZE, ScanOptions, scan
 from igmigrate.progress import Progress
 from igmigrate import ci_scan, statistics  # CI: baseline, changed files, --statistics
+
+if TYPE_CHECKING:
+    from igmigrate.cache import ResultCache
 
 app = typer.Typer(
     add_completion=False,

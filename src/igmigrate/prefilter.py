@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Sequence
 
 # Per-10,000 frequency of printable bytes in source trees (measured on the Python library
 # tree); bytes not listed are rarer than 1 in 10,000.
@@ -119,8 +119,9 @@ def _anchor_positions(atoms: Sequence[Atom]) -> list[int]:
     return out
 
 
-def _cost(anchor_bytes: Iterable[int], frequency: dict[int, int] = FREQUENCY) -> int:
-    return sum(frequency.get(b, 0) for b in set(anchor_bytes))
+def _cost(anchor_bytes: frozenset[int], frequency: dict[int, int]) -> float:
+    """What stopping at these bytes costs: their frequency, vowels weighted up (see above)."""
+    return sum(frequency.get(b, 0) * (_POOR_ANCHOR_WEIGHT if b in _POOR_ANCHORS else 1) for b in anchor_bytes)
 
 
 def choose_anchors(words: Sequence[list[Atom]], frequency: dict[int, int] = FREQUENCY) -> list[int]:
@@ -143,9 +144,6 @@ def choose_anchors(words: Sequence[list[Atom]], frequency: dict[int, int] = FREQ
     picks = [0] * len(words)
     budget = [20_000]
 
-    def cost(anchor_bytes: frozenset[int]) -> float:
-        return sum(frequency.get(b, 0) * (_POOR_ANCHOR_WEIGHT if b in _POOR_ANCHORS else 1) for b in anchor_bytes)
-
     def search(depth: int, used: frozenset[int], spent: float) -> None:
         nonlocal best_cost, best
         budget[0] -= 1
@@ -160,9 +158,9 @@ def choose_anchors(words: Sequence[list[Atom]], frequency: dict[int, int] = FREQ
             picks[word] = free[0]
             search(depth + 1, used, spent)
             return
-        for position, key in sorted(options[word], key=lambda o: (cost(used | o[1]), o[0])):
+        for position, key in sorted(options[word], key=lambda o: (_cost(used | o[1], frequency), o[0])):
             picks[word] = position
-            search(depth + 1, used | key, cost(used | key))
+            search(depth + 1, used | key, _cost(used | key, frequency))
 
     search(0, frozenset(), 0)
     return best

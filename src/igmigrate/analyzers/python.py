@@ -20,8 +20,8 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from igmigrate.analyzers.base import FileAnalysis, Hit
 from igmigrate.analyzers.python_index import ModuleIndex
-from igmigrate.analyzers.python_tokens import MAX_NESTING, PythonTokens, max_nesting, prose_hits
-from igmigrate.analyzers.matching import OTHER_PLATFORM_HOST, INSTAGRAM_HOST, Context, Matcher, file_contexts
+from igmigrate.analyzers.python_tokens import PythonTokens, prose_hits
+from igmigrate.analyzers.matching import OTHER_PLATFORM_HOST, INSTAGRAM_HOST, Context, Matcher
 
 Value = object  # str | list | dict | None
 _SCOPE_WORD = re.compile(r"(?i)scope|permission")
@@ -468,14 +468,6 @@ class PythonAnalyzer:
     def __init__(self, matcher: Matcher, index: ModuleIndex | None = None):
         self.matcher = matcher
         self.index = index
-
-    def analyze(self, text: str, result: FileAnalysis, module: str = "__main__",
-                contexts: dict | None = None) -> list[tuple[int, int]] | None:
-        """Parse and analyze unconditionally (PythonGate decides when that is worth it)."""
-        if max_nesting(text) > MAX_NESTING:
-            return None  # libcst's native parser overflows its stack on such input (a crash, not an error)
-        contexts = contexts if contexts is not None else file_contexts(text)
-        return self.analyze_tokens(text, PythonTokens(text), result, module, contexts)
 
     def analyze_tokens(self, text: str, tokens: PythonTokens, result: FileAnalysis, module: str,
                        contexts: dict) -> list[tuple[int, int]] | None:

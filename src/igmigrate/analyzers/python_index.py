@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from igmigrate.analyzers.matching import Matcher
-from igmigrate.modules import ModuleFinder, module_name
+from igmigrate.modules import ModuleFinder
 
 if TYPE_CHECKING:
     from igmigrate.analyzers.python import ModuleTable
@@ -24,8 +24,6 @@ class ModuleIndex:
         # Set by the scanner to its byte prefilter: a module whose bytes hold no candidate
         # word cannot export an Instagram URL or scope, so it is never parsed for constants.
         self.byte_filter: Callable[[bytes], object] | None = None
-
-    module_name = staticmethod(module_name)
 
     def resolve(self, current: str, module: str, level: int) -> str:
         if level:
