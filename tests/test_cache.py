@@ -315,3 +315,13 @@ def test_module_find_matches_the_python_analyzer(tmp_path):
     index = ModuleIndex(files)
     for query in ["pkg", "consts", "app.consts", "client", "b.c", "c", "settings", "missing", "app", "", "pkg.consts"]:
         assert module_find(files, query) == index.find(query), query
+
+
+def test_stat_index_records_answer_only_for_their_own_signature():
+    from igmigrate.cache import recorded_digest
+
+    assert recorded_digest("10:1:2:3:", "10:1:2:3") == ""  # rejected by the prefilter
+    assert recorded_digest("10:1:2:3:abc", "10:1:2:3") == "abc"
+    assert recorded_digest("10:1:2:34:abc", "10:1:2:3") is None  # another inode that starts alike
+    assert recorded_digest("10:1:2:3", "10:1:2:3") is None  # no verdict part
+    assert recorded_digest(["10:1:2:3:abc"], "10:1:2:3") is None  # a damaged index

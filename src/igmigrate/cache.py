@@ -281,14 +281,26 @@ class ResultCache:
     def signature(self, st: os.stat_result) -> str | None:
         """What identifies this version of a file in the stat index, or None while it is too
         fresh to trust."""
-        if not self.settled(st):
-            return None
-        return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
+        return stat_signature(st) if self.settled(st) else None
 
     def settled(self, st: os.stat_result) -> bool:
         """Old enough that a later change would show in the stat (see module doc)."""
         limit = (self.started - self.racy_seconds) * 1e9
         return st.st_mtime_ns < limit and st.st_ctime_ns < limit
+
+
+def stat_signature(st: os.stat_result) -> str:
+    """A file's identity in the stat index (its record is this, a colon and the verdict digest)."""
+    return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
+
+
+def recorded_digest(record: object, signature: str) -> str | None:
+    """The verdict digest of a stat-index record written for this signature ("" = rejected by
+    the prefilter), or None when the record belongs to another version of the file."""
+    if not isinstance(record, str) or not record.startswith(signature) or record[len(signature):len(signature) + 1] != ":":
+        return None
+    digest = record[len(signature) + 1:]
+    return None if ":" in digest else digest
 
 
 class StatIndex:

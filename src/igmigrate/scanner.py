@@ -22,7 +22,8 @@ from igmigrate.modules import module_name
 from igmigrate.findings import FileError, Finding, ScanResult, assign_fingerprints
 from igmigrate.knowledge import KnowledgeBase, default_knowledge_base
 from igmigrate.prefilter import compile_screen
-from igmigrate.cache import DependencyCheck, Entry, ResultCache, StatIndex, Verdict, content_digest, entry_key, recording_index
+from igmigrate.cache import (DependencyCheck, Entry, ResultCache, StatIndex, Verdict, content_digest, entry_key,
+                             recorded_digest, recording_index, stat_signature)
 from igmigrate.progress import Progress
 
 DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024
@@ -447,7 +448,7 @@ def _from_stat_index(batch, cache, index, modules, max_file_size, outcomes, stat
     """Fill outcomes for files whose stat matches the index; return the indexes left to analyze.
 
     The loop body is the whole of a warm scan after discovery (32,000 files of the library
-    tree): StatIndex.signature/lookup are inlined and the counters kept in locals."""
+    tree): the freshness test is inlined and the counters kept in locals."""
     todo = []
     checker = None
     records = index.records
@@ -468,17 +469,13 @@ def _from_stat_index(batch, cache, index, modules, max_file_size, outcomes, stat
         if st.st_mtime_ns >= settled_before or st.st_ctime_ns >= settled_before:
             todo.append(i)  # too fresh to trust its stat: read it (stats[i] stays None)
             continue
-        signature = stats[i] = f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
-        if not isinstance(record, str) or not record.startswith(signature) or st.st_size > max_file_size:
-            todo.append(i)
-            continue
-        digest = record[len(signature):]
-        if digest == ":":
+        signature = stats[i] = stat_signature(st)
+        digest = recorded_digest(record, signature) if st.st_size <= max_file_size else None
+        if digest == "":
             outcomes[i] = (None, None)  # the prefilter rejected these bytes
             unchanged += 1
             continue
-        if digest[:1] == ":" and ":" not in digest[1:]:
-            digest = digest[1:]
+        if digest:
             name = source.rel.rpartition("/")[2]
             module = module_name(source.rel) if name.endswith((".py", ".pyi", ".pyw")) else ""
             entry = cache.load(entry_key(cache.salt, digest, name, module, batch.projects.own(source), False))
