@@ -3,11 +3,10 @@ own lexer: the reference the lexer must equal (tests/test_python_tokens.py)."""
 
 from __future__ import annotations
 
-import ast
 import io
 import tokenize
 
-from igmigrate.analyzers.python_tokens import fstring_text
+from igmigrate.analyzers.python_tokens import PythonTokens
 
 
 # Token types, resolved once (f-string parts are tokens of their own from Python 3.12 on).
@@ -18,29 +17,20 @@ _STATEMENT_START = frozenset({None, tokenize.NEWLINE, tokenize.INDENT, tokenize.
 _NOT_SIGNIFICANT = frozenset({tokenize.COMMENT, tokenize.NL})
 
 
-class TokenizeTokens:
-    """One pass of the stdlib tokenizer, for what libcst's tree does not give cheaply: string
-    literal positions (sharper finding locations), comments and docstrings (prose notes),
-    comment offsets (so the marker scan skips comments), and for the parse-or-not decision
-    the values of non-docstring strings and the source of import statements."""
+class TokenizeTokens(PythonTokens):
+    """PythonTokens whose facts come from the stdlib tokenizer (the fields, their clearing when
+    the tokenizer gives up, and the string-value rules are PythonTokens' own)."""
 
-    def __init__(self, text: str):
-        self.literals: list[tuple[int, int, int, int, str]] = []  # line, col, end_line, end_col (1-based), source
-        self.prose: list[tuple[int, int, str]] = []  # line, col (0-based), text of comments and docstrings
-        self.comment_spans: list[tuple[int, int]] = []  # offsets into text
-        self.values: list[str] = []  # text strings that are not statements of their own (implicit concatenation joined)
-        self.imports: list[str] = []  # source of each `import` / `from ... import` statement
-        self.ok = False  # False when the tokenizer gave up (the caller then parses to decide)
+    def _lex(self, text: str) -> bool:
         try:
             tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
         except (tokenize.TokenError, IndentationError, SyntaxError):
-            return
-        self.ok = True
+            return False
         line_starts = [0]
         for line in text.splitlines(keepends=True):
             line_starts.append(line_starts[-1] + len(line))
         previous_significant = None
-        group: list[tokenize.TokenInfo] = []  # adjacent string tokens: one value
+        group: list[str] = []  # adjacent string tokens: one value
         group_starts_statement = False
         import_start: tuple[int, int] | None = None
         for tok in tokens:
@@ -55,7 +45,7 @@ class TokenizeTokens:
                     self.prose.append((tok.start[0], tok.start[1], tok.string))
                 if not group:
                     group_starts_statement = at_statement_start
-                group.append(tok)
+                group.append(tok.string)
             elif tok.type not in _INSIDE_STRINGS:
                 if group:
                     # A string that is a whole statement is a docstring (or dead prose).
@@ -72,24 +62,4 @@ class TokenizeTokens:
                 previous_significant = tok.type
         if group:
             self._add_value(group)
-
-    def _add_value(self, group: list[tokenize.TokenInfo]) -> None:
-        inner = []
-        for tok in group:
-            prefix = len(tok.string) - len(tok.string.lstrip("rRbBuUfF"))
-            if "b" in tok.string[:prefix].lower():
-                return  # bytes: not a text value
-            body = tok.string[prefix:]
-            quote = 3 if body[:3] in ('"""', "'''") else (1 if body[:1] in ('"', "'") else 0)
-            part = body[quote:len(body) - quote] if quote else body
-            # Before 3.12 an f-string is one token: its {fields} are code, not text.
-            inner.append(fstring_text(part) if "f" in tok.string[:prefix].lower() else part)
-        value = "".join(inner)
-        if "\\" in value:  # escapes: the evaluated value can hold a word its source does not
-            try:
-                evaluated = ast.literal_eval(" ".join(t.string for t in group))
-                if isinstance(evaluated, str):
-                    value += "\n" + evaluated
-            except (ValueError, SyntaxError, MemoryError, RecursionError):
-                pass
-        self.values.append(value)
+        return True
