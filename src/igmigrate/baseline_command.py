@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, List, Optional
 
 import typer
 
+from igmigrate.cli_support import UsageFailure, build_options, fail, write_output
 from igmigrate.config import ConfigError
 from igmigrate.knowledge import KnowledgeBaseError
 from igmigrate.scanner import scan
@@ -26,7 +27,6 @@ baseline_app = typer.Typer(
 
 def _scan(paths, exclude, config_file, jobs):
     from igmigrate import baseline as baselines
-    from igmigrate.cli import UsageFailure, build_options, fail  # cli imports this module at its end
 
     try:
         options, _, kb = build_options(paths, exclude, None, None, jobs, None, config_file, None)
@@ -38,12 +38,7 @@ def _scan(paths, exclude, config_file, jobs):
 
 
 def _write(path: Path, baseline: "Baseline") -> None:
-    from igmigrate.cli import fail, write_atomically
-
-    try:
-        write_atomically(path, baseline.render())
-    except OSError as exc:
-        raise fail(f"cannot write {exc.filename or path}: {exc.strerror}")
+    write_output(path, baseline.render())
 
 
 _PATHS = typer.Argument(None, help="Files or directories (default: .).")
@@ -80,7 +75,6 @@ def update_command(
 ) -> None:
     """Drop entries whose findings are gone; never add new ones unless --add-new."""
     from igmigrate import baseline as baselines
-    from igmigrate.cli import fail
 
     try:
         current = baselines.load(file)

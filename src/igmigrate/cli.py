@@ -11,22 +11,19 @@ each time (~5 ms a run).
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, List, Optional
+from typing import List, Optional
 
 import typer  # below 0.29: later releases import pydantic to parse options (see pyproject.toml)
 
 from igmigrate import __version__
-from igmigrate.atomic import write_atomically  # noqa: F401 - also used by the probe, report and baseline commands
-from igmigrate.config import FAIL_ON, ConfigError, find_config, load_config
+from igmigrate.cli_support import UsageFailure, build_options, fail, parse_outputs, result_cache, write_output
+from igmigrate.config import FAIL_ON, ConfigError
 from igmigrate.findings import fails
 from igmigrate.knowledge import KnowledgeBaseError, default_knowledge_base
 from igmigrate.outputs import FORMATS, render
-from igmigrate.scanner import DEFAULT_MAX_FILE_SIZE, ScanOptions, scan
+from igmigrate.scanner import scan
 from igmigrate.progress import Progress
 from igmigrate import ci_scan, statistics  # CI: baseline, changed files, --statistics
-
-if TYPE_CHECKING:
-    from igmigrate.cache import ResultCache
 
 app = typer.Typer(
     add_completion=False,
@@ -34,56 +31,6 @@ app = typer.Typer(
     help="Find Instagram Basic Display (and Legacy) API usage and say exactly what to change.",
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-
-
-class UsageFailure(Exception):
-    """A user mistake: printed as one line, exit 2."""
-
-
-def fail(message: str) -> "typer.Exit":
-    typer.echo(f"igmigrate: error: {message}", err=True)
-    return typer.Exit(2)
-
-
-def parse_outputs(specs: list[str]) -> list[tuple[str, Path | None]]:
-    outputs = []
-    for spec in specs:
-        name, _, target = spec.partition("=")
-        if name not in FORMATS:
-            raise UsageFailure(f"--output {spec}: unknown format {name!r} (choose from {', '.join(sorted(FORMATS))})")
-        outputs.append((name, Path(target) if target else None))
-    return outputs
-
-
-def build_options(paths, exclude, select, ignore, jobs, max_file_size, config_file, fail_on):
-    """Merge command-line options over the project config; returns (ScanOptions, fail_on, kb)."""
-    kb = default_knowledge_base()
-    config_path = config_file or find_config(Path.cwd())
-    config = load_config(config_path, set(kb.rules))
-    for rule_id in [*(select or []), *(ignore or [])]:
-        if not any(r.startswith(rule_id) for r in kb.rules):
-            raise UsageFailure(f"--select/--ignore: unknown rule {rule_id!r}")
-    options = ScanOptions(
-        paths=[Path(p) for p in (paths or ["."])],
-        excludes=tuple(config.exclude) + tuple(exclude or ()),
-        jobs=jobs if jobs is not None else (config.jobs or 0),
-        max_file_size=max_file_size or config.max_file_size or DEFAULT_MAX_FILE_SIZE,
-        select=tuple(select or config.select),
-        ignore=tuple(ignore or ()) + tuple(config.ignore),
-        severity_overrides=config.severity,
-        exclude_base=config.path.parent if config.path else None,
-    )
-    return options, fail_on or config.fail_on or "error", kb
-
-
-def result_cache(options: ScanOptions, kb, no_cache: bool, cache_dir: Optional[Path]) -> "ResultCache | None":
-    """The per-file result cache for this scan (see igmigrate.cache), or None with --no-cache."""
-    if no_cache:
-        return None
-    from igmigrate.cache import ResultCache, default_cache_dir
-
-    directory = cache_dir or default_cache_dir(options.paths)
-    return ResultCache.create(directory, kb.digest, options.max_file_size)
 
 
 @app.command("scan")
@@ -125,12 +72,9 @@ def scan_command(
         raise fail(str(exc))
     colour = color == "always" or (color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
     render_options = {"colour": colour, "show_suppressed": show_suppressed, "verbose": verbose, "fail_on": threshold}
-    try:
-        for name, target in outputs:
-            if target is not None:
-                write_atomically(target, render(name, result, kb, {**render_options, "colour": False}))
-    except OSError as exc:
-        raise fail(f"cannot write {exc.filename}: {exc.strerror}")
+    for name, target in outputs:
+        if target is not None:
+            write_output(target, render(name, result, kb, {**render_options, "colour": False}))
     # color= keeps click from stripping the codes we chose to emit (--color always into a pipe).
     typer.echo(render(output_format, result, kb, render_options), nl=False, color=colour)
     for name, target in outputs:

@@ -24,8 +24,7 @@ def save(path: Path, exchanges: list[Exchange]) -> None:
         "recorded_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "exchanges": [ex.to_json() for ex in exchanges],
     }
-    # Imported here: cli imports this package when it registers the probe command.
-    from igmigrate.cli import write_atomically
+    from igmigrate.atomic import write_atomically
 
     write_atomically(Path(path), json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
 

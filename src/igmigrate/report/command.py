@@ -66,8 +66,10 @@ def report_command(
     config_file: Optional[Path] = typer.Option(
         None, "--config", help="Config file (default: nearest .igmigrate.toml or pyproject.toml)."),
 ) -> None:
-    # Imported here: cli imports this module while it registers commands.
-    from igmigrate.cli import ConfigError, KnowledgeBaseError, UsageFailure, build_options, fail, scan, write_atomically
+    from igmigrate.cli_support import UsageFailure, build_options, fail, write_output
+    from igmigrate.config import ConfigError
+    from igmigrate.knowledge import KnowledgeBaseError
+    from igmigrate.scanner import scan
     from igmigrate.report.inputs import InputError, read_baseline, read_probe_results
     from igmigrate.report.model import build_report
     from igmigrate.report.spec import load_spec
@@ -90,10 +92,7 @@ def report_command(
     if output is None:
         typer.echo(text, nl=False)
         raise typer.Exit(0)
-    try:
-        write_atomically(output, text)
-    except OSError as exc:
-        raise fail(f"cannot write {output}: {exc.strerror or exc}")
+    write_output(output, text)
     typer.echo(f"igmigrate report: wrote {output} ({fmt}, {report.total} findings in {report.files_affected} files)",
                err=True)
     raise typer.Exit(0)
