@@ -82,10 +82,13 @@ def test_action_scan_step_runs_and_reports_the_exit_code(tmp_path):
 
 
 def _ci_section() -> str:
+    """The README's CI section and the CI recipes it links to (docs/ci.md)."""
     text = README.read_text(encoding="utf-8")
-    start = text.index("## CI integration")
+    start = text.index("## CI")
     end = text.find("\n## ", start + 1)
-    return text[start:] if end == -1 else text[start:end]
+    readme_part = text[start:] if end == -1 else text[start:end]
+    assert "docs/ci.md" in readme_part
+    return readme_part + "\n" + (REPO / "docs" / "ci.md").read_text(encoding="utf-8")
 
 
 def test_readme_ci_examples_parse_and_use_real_options():
