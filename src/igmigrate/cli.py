@@ -23,6 +23,7 @@ from igmigrate.knowledge import KnowledgeBaseError, default_knowledge_base
 from igmigrate.outputs import FORMATS, render
 from igmigrate.scanner import scan
 from igmigrate.progress import Progress
+from igmigrate.provenance import ScanContext
 from igmigrate import ci_scan, statistics  # CI: baseline, changed files, --statistics
 
 app = typer.Typer(
@@ -71,7 +72,8 @@ def scan_command(
     except (UsageFailure, ConfigError, KnowledgeBaseError, ci_scan.CIError) as exc:
         raise fail(str(exc))
     colour = color == "always" or (color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
-    render_options = {"colour": colour, "show_suppressed": show_suppressed, "verbose": verbose, "fail_on": threshold}
+    render_options = {"colour": colour, "show_suppressed": show_suppressed, "verbose": verbose, "fail_on": threshold,
+                      "scan_context": ScanContext(options.paths, Path.cwd())}  # git runs only if JSON is written
     for name, target in outputs:
         if target is not None:
             write_output(target, render(name, result, kb, {**render_options, "colour": False}))
