@@ -30,7 +30,8 @@ def test_exit_codes(project):
 def test_json_contract(project):
     project({"src/app.py": BD})
     doc = scan_json(Path("src"))
-    assert set(doc) == {"schema_version", "tool", "knowledge_base", "findings", "errors", "summary"}
+    assert set(doc) == {"schema_version", "tool", "knowledge_base", "scan", "findings", "errors", "summary"}
+    assert set(doc["scan"]) == {"roots", "repository", "commit", "branch", "commit_date"}  # docs/scan-json.md
     assert doc["schema_version"] == 1 and doc["tool"]["name"] == "igmigrate"
     assert set(doc["knowledge_base"]) == {"version", "updated"}
     assert set(doc["summary"]) == {"files_scanned", "errors", "warnings", "notes", "suppressed"}

@@ -73,6 +73,7 @@ def report_command(
     from igmigrate.report.inputs import InputError, read_baseline, read_probe_results
     from igmigrate.report.model import build_report
     from igmigrate.report.spec import load_spec
+    from igmigrate.provenance import scan_roots
 
     try:
         fmt = _format(output_format, output)
@@ -86,7 +87,7 @@ def report_command(
         raise fail(str(exc))
     if fingerprints is not None and not fingerprints:
         typer.echo(f"igmigrate report: warning: --baseline {baseline} holds no fingerprints; every finding is new", err=True)
-    report = build_report(result, kb, spec, roots=tuple(_roots(options.paths)), title=title, probe=probe,
+    report = build_report(result, kb, spec, roots=tuple(scan_roots(options.paths, Path.cwd())), title=title, probe=probe,
                           baseline=fingerprints, baseline_path=str(baseline) if baseline is not None else None)
     text = import_module(RENDERERS[fmt]).render(report)
     if output is None:
@@ -97,15 +98,3 @@ def report_command(
                err=True)
     raise typer.Exit(0)
 
-
-def _roots(paths: list[Path]) -> list[str]:
-    """Scan roots as the scanner displays them: a directory, or a named file's directory."""
-    from igmigrate.discovery import display_path
-
-    cwd = Path.cwd().resolve()
-    roots = []
-    for given in paths:
-        absolute = given if given.is_absolute() else cwd / given
-        root = absolute.parent if absolute.is_file() else absolute
-        roots.append(display_path(root.resolve(), cwd))
-    return roots
