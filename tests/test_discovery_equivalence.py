@@ -104,7 +104,9 @@ def git_listing(root: Path) -> list[str]:
 
 
 def shown(path: str, cwd: Path) -> str:
-    return below(path, cwd) or Path(path).as_posix()
+    # Undecodable bytes of a name are shown as \xNN escapes (the output stays valid UTF-8).
+    text = below(path, cwd) or Path(path).as_posix()
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def all_patterns(user: tuple[str, ...], defaults: bool) -> tuple[str, ...]:

@@ -112,7 +112,7 @@ def content_digest(data: bytes) -> str:
 
 def entry_key(salt: str, digest: str, name: str, module: str, own_names: Iterable[str], forced: bool) -> str:
     text = "\0".join((salt, digest, name, module, ",".join(sorted(own_names)), "forced" if forced else ""))
-    return hashlib.sha256(text.encode()).hexdigest()
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def default_cache_dir(paths: Iterable[Path], cwd: Path | None = None) -> Path:

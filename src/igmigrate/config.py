@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from igmigrate.findings import SEVERITIES
+from igmigrate.limits import TooDeep, check_data_nesting
 
 try:  # Python 3.11+
     import tomllib
@@ -44,8 +45,10 @@ def find_config(start: Path) -> Path | None:
         pyproject = directory / "pyproject.toml"
         if pyproject.is_file():
             try:
-                data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+                text = pyproject.read_text(encoding="utf-8")
+                check_data_nesting(text)
+                data = tomllib.loads(text)
+            except (OSError, UnicodeDecodeError, TooDeep, tomllib.TOMLDecodeError):
                 return pyproject  # unreadable config is an error (load_config names it), not a silent default
             if "igmigrate" in (data.get("tool") or {}):
                 return pyproject
@@ -62,9 +65,13 @@ def load_config(path: Path | None, known_rules: set[str]) -> Config:
     if path is None:
         return Config()
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        check_data_nesting(text)
+        data = tomllib.loads(text)
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
+    except TooDeep as exc:
+        raise ConfigError(f"{path}: invalid TOML ({exc})") from None
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{path}: invalid TOML ({exc})") from None
     if path.name == "pyproject.toml" or "tool" in data:

@@ -49,6 +49,18 @@ class Discovery:
     problems: list[tuple[str, str]] = field(default_factory=list)  # (display path, message)
 
 
+# Names the OS gives as bytes that are not UTF-8 arrive as lone surrogates (surrogateescape);
+# they cannot be printed or written as UTF-8, so shown paths spell each such byte \\xNN.
+_SURROGATE = re.compile("[\udc80-\udcff]")
+
+
+def shown(text: str) -> str:
+    """A path as outputs show it: undecodable bytes written as backslash escapes."""
+    if text.isascii():
+        return text
+    return _SURROGATE.sub(lambda m: f"\\x{ord(m.group(0)) - 0xDC00:02x}", text)
+
+
 def display_path(path: Path | str, cwd: Path) -> str:
     text, base = os.fspath(path), str(cwd)
     if os.sep == "/" and os.path.isabs(text) and cwd.is_absolute():
@@ -344,7 +356,7 @@ def _walk(prefix: str, rules: _Rules, problems: list[tuple[str, str]], cwd: Path
             with os.scandir(prefix + rel_dir) as listing:
                 entries = list(listing)
         except OSError as exc:
-            problems.append((display_path(prefix + rel_dir, cwd), f"cannot read directory: {exc.strerror}"))
+            problems.append((shown(display_path(prefix + rel_dir, cwd)), f"cannot read directory: {exc.strerror}"))
             continue
         if blocked_root:
             break  # anchored excludes cover the root itself: read (an unreadable root is reported), keep nothing
@@ -436,15 +448,16 @@ def _source_files(root: Path, prefix: str, regular: list[str], others: list[str]
                   problems: list[tuple[str, str]]) -> list[SourceFile]:
     """SourceFiles in sorted rel order; `others` (type unknown) are looked at one by one:
     symlinks are skipped (those leaving the tree reported), as is anything not a regular file."""
-    shown = _display_prefix(prefix, cwd)
-    if not others and shown is not None:  # the usual walk: nothing left to look at per file
-        return [SourceFile(prefix + rel, shown + rel, rel, root) for rel in sorted(regular)]
+    lead = _display_prefix(prefix, cwd)
+    plain = lead is not None and lead.isascii() and "".join(regular).isascii() and "".join(others).isascii()
+    if not others and plain:  # the usual walk: nothing left to look at per file
+        return [SourceFile(prefix + rel, lead + rel, rel, root) for rel in sorted(regular)]
     unchecked = set(others)
     root_real = os.path.realpath(root)
     files = []
     for rel in sorted(regular + others):
         path = prefix + rel
-        display = shown + rel if shown is not None else display_path(path, cwd)
+        display = shown(lead + rel if lead is not None else display_path(path, cwd))
         if rel in unchecked and not _is_regular(path, root_real, display, problems):
             continue
         files.append(SourceFile(path, display, rel, root))
@@ -469,7 +482,7 @@ def _files_of(given: Path, cwd: Path, rules: _Rules, problems: list[tuple[str, s
     """The files one command-line path stands for, in sorted order."""
     absolute = given if given.is_absolute() else cwd / given
     if not os.path.lexists(absolute):
-        problems.append((given.as_posix(), "no such file or directory"))
+        problems.append((shown(given.as_posix()), "no such file or directory"))
         return []
     if absolute.is_file() and not absolute.is_symlink():
         root = absolute.parent.resolve()
@@ -488,7 +501,7 @@ def _files_of(given: Path, cwd: Path, rules: _Rules, problems: list[tuple[str, s
         else:
             regular, others = _kept(listing, prefix, rules)
         return _source_files(root, prefix, regular, others, cwd, problems)
-    problems.append((given.as_posix(), "symlink skipped" if absolute.is_symlink() else "not a regular file"))
+    problems.append((shown(given.as_posix()), "symlink skipped" if absolute.is_symlink() else "not a regular file"))
     return []
 
 

@@ -93,12 +93,18 @@ class _Engine:
             # Taken from the open file, so it describes the bytes analyzed (see StatIndex).
             self.signatures.append((source.display, self.cache.signature(st)))
         name = source.rel.rpartition("/")[2]
+        if data.startswith(_WIDE_BOMS):
+            # UTF-16/32 text: the prefilter and analyzers read UTF-8, so transcode first.
+            try:
+                data = transcode_wide(data)
+            except UnicodeDecodeError as exc:
+                return None, FileError(source.display, f"cannot decode: invalid {exc.encoding.upper()} after its byte-order mark")
         manifest = reader_for(name)
         if manifest is None and not force and not self.prefilter.search(data):
             return None, None
         if manifest is not None and not self.manifest_prefilter.search(data):
             return None, None
-        if b"\0" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        if b"\0" in data[:8192]:
             return None, FileError(source.display, "skipped: binary file")
         if self.cache is not None:
             return self._analyze_cached(source, name, data, manifest is not None, own_names, force)
@@ -148,7 +154,9 @@ class _Engine:
 
     def _analyze_candidate(self, source, name, data, is_manifest, own_names) -> tuple[FileAnalysis | None, FileError | None]:
         text = _decode(data)
-        result = FileAnalysis(path=source.display, lines=text.splitlines())
+        # Lines end at \n, \r\n or a lone \r (as editors and GitHub count them), nothing else:
+        # str.splitlines also breaks at \x0b, \x0c, \x1c-\x1e, \x85 and \u2028.
+        result = FileAnalysis(path=source.display, lines=text.split("\n"))
         try:
             self._analyze_text(source, name, text, result, is_manifest, own_names)
         except ManifestError as exc:
@@ -176,7 +184,8 @@ class _Engine:
                 contexts["instagram_context"] = contexts["instagram_context"] or bool(result.hits)
                 scan_markers(self.kb, text, mask_spans(text, comment_spans), contexts, result, own_names)
                 return
-            result.notices.append("Python parse failed (libcst); scanned with the text rules instead")
+            if not result.notices:  # the gate says why when it chose not to parse
+                result.notices.append("Python parse failed (libcst); scanned with the text rules instead")
             lang = self.python_lang
         if lang is None:
             lang = self.text.family("config")  # unknown text: match values line by line
@@ -214,18 +223,30 @@ def _read_file(path: str, limit: int) -> tuple[bytes, os.stat_result]:
         os.close(fd)
 
 
+# Byte-order marks of the wide encodings, UTF-32 first (its little-endian mark starts with UTF-16's).
+_WIDE_BOMS = (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff", b"\xff\xfe", b"\xfe\xff")
+
+
+def transcode_wide(data: bytes) -> bytes:
+    """UTF-8 bytes of a UTF-16/UTF-32 file that starts with its byte-order mark (the codec
+    reads and drops the mark). Raises UnicodeDecodeError for bytes that are not that encoding."""
+    encoding = "utf-32" if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")) else "utf-16"
+    return data.decode(encoding).encode("utf-8")
+
+
 def _decode(data: bytes) -> str:
+    """The file's text with every line end as \n (offsets then count lines the way editors
+    do, and every analyzer can split on \n). UTF-8 (its BOM dropped), else Latin-1, which
+    decodes any bytes."""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
-    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError:
-            pass
     try:
-        return data.decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
-        return data.decode("latin-1")
+        text = data.decode("latin-1")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
 
 
 # ---------------------------------------------------------------------- workers

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from igmigrate.analyzers.base import FileAnalysis, Hit
 from igmigrate.knowledge import KnowledgeBase, Package
+from igmigrate.limits import TooDeep, check_data_nesting
 from igmigrate.versions import VersionError, affected, lowest_admitted, parse_version
 
 try:  # Python 3.11+
@@ -48,9 +49,12 @@ def _line_of(text: str, name: str, start_hint: int = 0) -> int:
 
 def _json(text: str) -> dict:
     try:
+        check_data_nesting(text)
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ManifestError(f"invalid JSON at line {exc.lineno}") from None
+    except (TooDeep, RecursionError) as exc:
+        raise ManifestError(str(exc) if isinstance(exc, TooDeep) else "nesting too deep") from None
     if not isinstance(data, dict):
         raise ManifestError("expected a JSON object")
     return data
@@ -58,9 +62,12 @@ def _json(text: str) -> dict:
 
 def _toml(text: str) -> dict:
     try:
+        check_data_nesting(text)
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ManifestError(f"invalid TOML ({exc})") from None
+    except (TooDeep, RecursionError) as exc:
+        raise ManifestError(str(exc) if isinstance(exc, TooDeep) else "nesting too deep") from None
 
 
 def read_package_json(text):
@@ -85,7 +92,7 @@ def read_package_lock(text):
 
 def read_yarn_lock(text):
     current = None
-    for number, line in enumerate(text.splitlines(), 1):
+    for number, line in enumerate(text.split("\n"), 1):
         if line and not line.startswith((" ", "#")):
             first = line.split(",")[0].strip().strip('"').rstrip(":")
             current = (first.rsplit("@", 1)[0] if first.count("@") > (1 if first.startswith("@") else 0) else first, number)
@@ -96,7 +103,7 @@ def read_yarn_lock(text):
 
 
 def read_pnpm_lock(text):
-    for number, line in enumerate(text.splitlines(), 1):
+    for number, line in enumerate(text.split("\n"), 1):
         m = re.match(r"^\s{2}'?/?((?:@[\w.-]+/)?[\w.-]+)[@/](\d[\w.+-]*)", line)
         if m:
             yield Dependency(m.group(1), m.group(2), True, number)
@@ -131,7 +138,7 @@ def _requirement(line_text: str, number: int):
 
 
 def read_requirements(text):
-    for number, line in enumerate(text.splitlines(), 1):
+    for number, line in enumerate(text.split("\n"), 1):
         dep = _requirement(line.split("#")[0], number)
         if dep:
             yield dep
@@ -161,7 +168,7 @@ def read_pyproject(text):
 def read_setup_cfg(text):
     block = re.search(r"install_requires\s*=\s*((?:\n[ \t]+[^\n]*)+|[^\n]*)", text)
     if block:
-        yield from _requirement_strings(text, [l.strip() for l in block.group(1).splitlines() if l.strip()], block.start())
+        yield from _requirement_strings(text, [l.strip() for l in block.group(1).split("\n") if l.strip()], block.start())
 
 
 def read_setup_py(text):
@@ -194,21 +201,21 @@ def read_poetry_lock(text):
 
 
 def read_gemfile(text):
-    for number, line in enumerate(text.splitlines(), 1):
+    for number, line in enumerate(text.split("\n"), 1):
         m = re.match(r"""^\s*(?:gem|spec\.add_(?:runtime_|development_)?dependency|s\.add_(?:runtime_)?dependency)\s*\(?\s*['"]([\w.-]+)['"]\s*(?:,\s*['"]([^'"]+)['"])?""", line)
         if m:
             yield Dependency(m.group(1), m.group(2) or "", False, number)
 
 
 def read_gemfile_lock(text):
-    for number, line in enumerate(text.splitlines(), 1):
+    for number, line in enumerate(text.split("\n"), 1):
         m = re.match(r"^\s{4}([\w.-]+) \(([^)]+)\)\s*$", line)
         if m:
             yield Dependency(m.group(1), m.group(2), True, number)
 
 
 def read_go_mod(text):
-    for number, line in enumerate(text.splitlines(), 1):
+    for number, line in enumerate(text.split("\n"), 1):
         m = re.match(r"^\s*(?:require\s+)?([\w.-]+\.[\w./-]+)\s+(v[\w.+-]+)", line)
         if m:
             yield Dependency(m.group(1), m.group(2), True, number)
@@ -225,7 +232,7 @@ def read_pom(text):
 
 
 def read_gradle(text):
-    for number, line in enumerate(text.splitlines(), 1):
+    for number, line in enumerate(text.split("\n"), 1):
         for m in re.finditer(r"""['"]([\w.-]+):([\w.-]+):([\w.+-]+)['"]""", line):
             yield Dependency(f"{m.group(1)}:{m.group(2)}", m.group(3), True, number)
 
@@ -293,10 +300,12 @@ def declared_names(filename: str, text: str) -> tuple[str, ...]:
     names = []
     try:
         if filename in ("package.json", "composer.json"):
+            check_data_nesting(text)
             data = json.loads(text)
             if isinstance(data, dict) and isinstance(data.get("name"), str):
                 names.append(data["name"].lower())
         elif filename == "pyproject.toml":
+            check_data_nesting(text)
             data = tomllib.loads(text)
             for name in ((data.get("project") or {}).get("name"), ((data.get("tool") or {}).get("poetry") or {}).get("name")):
                 if isinstance(name, str):
@@ -305,8 +314,8 @@ def declared_names(filename: str, text: str) -> tuple[str, ...]:
             m = re.search(r"""\bname\s*[=:]\s*['"]?([\w.-]+)""", text)
             if m:
                 names.append(m.group(1).lower())
-    except (ValueError, tomllib.TOMLDecodeError):
-        pass
+    except (ValueError, RecursionError, tomllib.TOMLDecodeError):
+        pass  # TooDeep is a ValueError; the analysis of the same file lists the problem
     return tuple(names)
 
 

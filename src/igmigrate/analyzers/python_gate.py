@@ -15,6 +15,7 @@ from igmigrate.analyzers.base import FileAnalysis
 from igmigrate.analyzers.matching import Matcher, file_contexts
 from igmigrate.analyzers.python_index import ModuleIndex
 from igmigrate.analyzers.python_tokens import MAX_NESTING, PythonTokens, max_nesting, prose_hits
+from igmigrate.limits import MAX_LIBCST_BYTES
 
 
 class PythonGate:
@@ -36,6 +37,10 @@ class PythonGate:
         if self.candidate is not None and not self._worth_parsing(tokens, module):
             prose_hits(self.matcher, tokens, result, contexts)
             return tokens.comment_spans
+        if len(text) > MAX_LIBCST_BYTES:
+            result.notices.append(f"Python module over {MAX_LIBCST_BYTES // 1024} KB: not parsed (libcst needs"
+                                  " hundreds of bytes of memory per byte); scanned with the text rules instead")
+            return None
         if self._deep is None:
             from igmigrate.analyzers.python import PythonAnalyzer
 

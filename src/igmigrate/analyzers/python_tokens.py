@@ -12,22 +12,14 @@ import warnings
 
 from igmigrate.analyzers.base import FileAnalysis, Hit
 from igmigrate.analyzers.matching import Context, Matcher
-
+from igmigrate.limits import nesting
 
 MAX_NESTING = 150  # CPython itself refuses more than 200 nested brackets
 _BRACKETS = re.compile(r"[()\[\]{}]")
 
 
 def max_nesting(text: str) -> int:
-    depth = deepest = 0
-    for m in _BRACKETS.finditer(text):
-        if m.group(0) in "([{":
-            depth += 1
-            if depth > deepest:
-                deepest = depth
-        elif depth:
-            depth -= 1
-    return deepest
+    return nesting(text, _BRACKETS)
 
 
 # One regex finds what matters of a Python file: comments, strings (with prefixes, triple

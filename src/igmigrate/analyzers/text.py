@@ -249,6 +249,9 @@ class TextAnalyzer:
         for _ in range(2):
             self._collect_constants(tokens, lang, constants)
         reported: set[tuple[int, str, str]] = set()
+        strings_by_line: dict[int, list[str]] = {}  # for _matches (a scan of every token per string was quadratic)
+        for t in strings:
+            strings_by_line.setdefault(t.line, []).append(t.value)
         for chain, target in self._chains(tokens, lang):
             value, inherited = self._evaluate(chain, lang, constants)
             if not value:
@@ -258,7 +261,7 @@ class TextAnalyzer:
             ctx = Context(
                 scope_context=scope_like, instagram_host_scope=host_scope, **contexts,
             )
-            for match in self._matches(value, chain, ctx, tokens):
+            for match in self._matches(value, chain, ctx, strings_by_line):
                 if (match.rule.id, match.text) in inherited:
                     continue  # reported where the constant is defined
                 key = (line, match.rule.id, match.text)
@@ -305,11 +308,11 @@ class TextAnalyzer:
                 result.add_hit(Hit(match.rule.id, number, col, number, col + len(value), match.text, extra=match.extra),
                                match.rule.detect.evidence)
 
-    def _matches(self, value, chain, ctx, tokens):
+    def _matches(self, value, chain, ctx, strings_by_line: dict[int, list[str]]):
         matches = self.matcher.match(value, ctx)
         if not matches and len(chain) == 1 and chain[0].kind == "str":
             # A line of bare permission strings (['user_profile', 'user_media']) is a scope list.
-            siblings = [t.value for t in tokens if t.kind == "str" and t.line == chain[0].line]
+            siblings = strings_by_line.get(chain[0].line, [])
             if len(siblings) > 1 and all(self.matcher.permission_names(s) == {s} for s in siblings):
                 matches = [m for m in self.matcher.match(",".join(siblings), ctx) if m.text == chain[0].value]
         return matches

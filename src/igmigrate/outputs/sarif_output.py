@@ -107,7 +107,8 @@ class _Sources:
             try:
                 # utf-8-sig: a BOM would shift line-1 columns against the scanner's view.
                 text = (self.cwd / display).read_text(encoding="utf-8-sig")
-                self.cache[display] = text.splitlines()
+                # The scanner's line ends: \n, \r\n and a lone \r, nothing else.
+                self.cache[display] = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
             except (OSError, UnicodeDecodeError):
                 self.cache[display] = None
         return self.cache[display]
