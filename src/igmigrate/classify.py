@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from igmigrate.analyzers.base import Evidence, FileAnalysis, Hit
 from igmigrate.findings import Finding
 from igmigrate.knowledge import KnowledgeBase, Rule
+from igmigrate.masking import masker_for
 from igmigrate.suppressions import is_suppressed
 
 BD, BD_WEAK, IGL, LEGACY = "basic_display", "basic_display_weak", "instagram_login", "legacy"
@@ -67,7 +68,7 @@ class Classifier:
         self.kb = kb
         self.analyses = analyses
         self.project_of = project_of
-        self.secret_patterns = [p for r in kb.rules_of_kind("token") if r.detect.secret for p in r.detect.patterns]
+        self.mask = masker_for(kb).text
         self.dirs: dict[str, _Pool] = {}
         self.projects: dict[str, _Pool] = {}
         self.code_by_project: dict[str, list[str]] = {}
@@ -85,11 +86,6 @@ class Classifier:
                 if finding is not None:
                     out.append(finding)
         return out
-
-    def mask(self, text: str) -> str:
-        for pattern in self.secret_patterns:
-            text = pattern.sub(lambda m: m.group(0)[:4] + "****", text)
-        return text
 
     # ------------------------------------------------------------------ internals
     def _finding(self, a: FileAnalysis, hit: Hit) -> Finding | None:
@@ -118,8 +114,7 @@ class Classifier:
         replacement = rule.replacement_text()
         if replacement:
             replacement = fill(replacement, fields)
-        line_text = a.lines[hit.line - 1] if 0 < hit.line <= len(a.lines) else ""
-        snippet = self.mask(line_text.strip())[:240]
+        snippet = self.mask(a.snippets.get(hit.line, ""))  # masked by FileAnalysis.finish; again after the cache
         return Finding(
             rule_id=rule.id, severity=severity, category=rule.category, message=self.mask(message), path=a.path,
             line=hit.line, column=hit.column, end_line=hit.end_line, end_column=hit.end_column,

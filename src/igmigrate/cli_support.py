@@ -94,9 +94,12 @@ def result_cache(options: ScanOptions, kb, no_cache: bool, cache_dir: Optional[P
 
 
 def write_output(path: Path, text: str) -> None:
-    """Write an output, report or baseline file; any failure is one line and exit 2."""
+    """Write an output, report or baseline file, masked (igmigrate.masking); any failure is
+    one line and exit 2."""
+    from igmigrate.masking import mask
+
     try:
-        write_atomically(path, text)
+        write_atomically(path, mask(text))
     except OSError as exc:
         raise fail(f"cannot write {path}: {exc.strerror or exc}") from None
 

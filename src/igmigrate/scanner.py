@@ -13,6 +13,7 @@ from pathlib import Path
 from igmigrate.analyzers.base import FileAnalysis
 from igmigrate.analyzers.manifests import ManifestError, analyze_manifest, declared_names, reader_for
 from igmigrate.analyzers.markers import mask_spans, scan_markers
+from igmigrate.masking import masker_for
 from igmigrate.analyzers.matching import Matcher, file_contexts
 from igmigrate.analyzers.text import TextAnalyzer
 from igmigrate import suppressions
@@ -77,6 +78,7 @@ class _Engine:
         self.known_rules = set(kb.rules)
         self.unknown_rule = next((r.id for r in kb.rules.values() if r.name == "unknown-suppression"), "IGM900")
         self.python_lang = self.text.family("python")
+        self.masker = masker_for(kb)
 
     def _text_candidate(self, text: str) -> bool:
         return self.prefilter.search(text.encode("utf-8", "replace"))
@@ -160,10 +162,13 @@ class _Engine:
         try:
             self._analyze_text(source, name, text, result, is_manifest, own_names)
         except ManifestError as exc:
+            result.finish(self.masker.text)
             return result, FileError(source.display, f"cannot parse manifest: {exc}")
         except RecursionError:
+            result.finish(self.masker.text)
             return result, FileError(source.display, "skipped: nesting too deep to analyze")
         suppressions.collect(result, self.known_rules, self.unknown_rule)
+        result.finish(self.masker.text)
         error = FileError(source.display, result.notices[0]) if result.notices else None
         return result, error
 

@@ -6,7 +6,7 @@ Analyzers answer "what does this file contain"; the classifier (igmigrate.classi
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 
 @dataclass(frozen=True)
@@ -53,9 +53,20 @@ class FileAnalysis:
     notices: list[str] = field(default_factory=list)  # e.g. parse fallbacks (reported as errors[])
     suppressions: dict[int, tuple[str, ...] | None] = field(default_factory=dict)  # line -> rule ids (None = all)
     unknown_suppressions: list[tuple[int, str]] = field(default_factory=list)
-    lines: list[str] = field(default_factory=list)  # source lines, for snippets
+    lines: list[str] = field(default_factory=list)  # source lines while analyzing; emptied by finish()
+    snippets: dict[int, str] = field(default_factory=dict)  # line -> masked text of the lines with hits
     code_flags: tuple[str, ...] = ()  # packages whose Instagram part this code uses (only_if_code)
     exports_instagram: bool = False  # a Python module whose constants hold Instagram URLs or scopes
+
+    def finish(self, mask) -> None:
+        """Keep what findings need and nothing raw: the masked, stripped text of the lines with
+        hits (snippets are 240 characters at most), masked matches; drop the source lines.
+        The result cache stores analyses, so no secret from a scanned file reaches its disk."""
+        wanted = {hit.line for hit in self.hits}
+        self.snippets = {n: mask(self.lines[n - 1].strip())[:240] for n in sorted(wanted) if 0 < n <= len(self.lines)}
+        self.lines = []
+        self.hits = [h if mask(h.match) == h.match else replace(h, match=mask(h.match)) for h in self.hits]
+        self.evidence = [e if mask(e.match) == e.match else replace(e, match=mask(e.match)) for e in self.evidence]
 
     def add_hit(self, hit: Hit, evidence_kind: str | None) -> None:
         self.hits.append(hit)

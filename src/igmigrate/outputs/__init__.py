@@ -31,4 +31,9 @@ def renderer(name: str) -> Renderer:
 
 
 def render(name: str, result: ScanResult, kb: KnowledgeBase, options: dict | None = None) -> str:
-    return renderer(name)(result, kb, options or {})
+    """The document in this format. Findings are masked when built; the whole document is
+    masked again here, the last line before any writer (a secret in a file name, an error
+    message or a new field must not get through either)."""
+    from igmigrate.masking import mask
+
+    return mask(renderer(name)(result, kb, options or {}))

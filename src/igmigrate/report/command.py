@@ -67,6 +67,7 @@ def report_command(
         None, "--config", help="Config file (default: nearest .igmigrate.toml or pyproject.toml)."),
 ) -> None:
     from igmigrate.cli_support import UsageFailure, build_options, fail, write_output
+    from igmigrate.masking import mask
     from igmigrate.config import ConfigError
     from igmigrate.knowledge import KnowledgeBaseError
     from igmigrate.scanner import scan
@@ -89,7 +90,7 @@ def report_command(
         typer.echo(f"igmigrate report: warning: --baseline {baseline} holds no fingerprints; every finding is new", err=True)
     report = build_report(result, kb, spec, roots=tuple(scan_roots(options.paths, Path.cwd())), title=title, probe=probe,
                           baseline=fingerprints, baseline_path=str(baseline) if baseline is not None else None)
-    text = import_module(RENDERERS[fmt]).render(report)
+    text = mask(import_module(RENDERERS[fmt]).render(report))
     if output is None:
         typer.echo(text, nl=False)
         raise typer.Exit(0)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from igmigrate import __version__
 from igmigrate.findings import SEVERITIES, SEVERITY_RANK, FileError, Finding, ScanResult
 from igmigrate.knowledge import Example, KnowledgeBase, Rule
+from igmigrate.masking import masker_for
 from igmigrate.report.inputs import BaselineEntry, ProbeRun, ProbeStep
 from igmigrate.report.spec import ReportSpec
 
@@ -150,7 +151,7 @@ class _Builder:
                  probe: ProbeRun | None, baseline: dict[str, BaselineEntry] | None):
         self.result, self.kb, self.spec, self.roots = result, kb, spec, roots
         self.probe, self.baseline = probe, baseline
-        self.secret_patterns = [p for r in kb.rules_of_kind("token") if r.detect.secret for p in r.detect.patterns]
+        self.masker = masker_for(kb)
         self.probe_steps = {
             name: ProbeStep(s.step, s.method, self.mask(s.url), s.status, s.verdict, s.signature,
                             self.mask(s.detail) or "", s.error_type, s.error_code)
@@ -158,12 +159,8 @@ class _Builder:
         }
 
     def mask(self, text: str | None) -> str | None:
-        """Probe files are masked by the probe, but may have been edited since: mask tokens again."""
-        if text is None:
-            return None
-        for pattern in self.secret_patterns:
-            text = pattern.sub(lambda m: m.group(0)[:4] + "****", text)
-        return text
+        """Probe files are masked by the probe, but may have been edited since: mask again."""
+        return self.masker.optional(text)
 
     def live(self, f: Finding) -> LiveEvidence | None:
         if self.probe is None:
