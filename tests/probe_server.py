@@ -3,8 +3,12 @@
 A real HTTP server on 127.0.0.1 (ephemeral port, own thread), so every test gets its own and the
 probe's real HTTP stack is exercised. Modes answer like Basic Display after the shutdown
 (`removed`), while it worked (`alive`), with an expired token (`expired`), or by echoing the
-request back (`echo`, to catch secrets reflected by a server). `fail_first` answers the first N
-requests of each path with `fail_status`; `delay` answers slowly.
+request back (`echo`, to catch secrets reflected by a server); like a working Instagram Login
+host (`igl`, which checks that the tokens it issued come back), by echoing the token back
+JSON-escaped, URL-encoded and as HTML entities with terminal escape sequences
+(`echo-escaped`), or with JSON nested 100,000 deep (`deep`). `fail_first` answers the first N
+requests of each path with `fail_status`; `delay` answers slowly; `drip` sends the answer one
+byte every `drip` seconds (from the status line with `drip_headers`, else from the body).
 """
 
 from __future__ import annotations
@@ -30,6 +34,20 @@ EXPIRED = {"error": {"message": "Error validating access token: Session has expi
                      "type": "OAuthException", "code": 190, "error_subcode": 463, "fbtrace_id": "Xy12"}}
 INVALID_PLATFORM_APP = {"error_type": "OAuthException", "code": 400, "error_message": "Invalid platform app"}
 
+# Instagram Login (business-login guide): short-lived token from the code, long-lived from the exchange.
+IGL_SHORT_TOKEN = "IGAAshortLIVEDfromCODEexchange0123456789abc"
+IGL_LONG_TOKEN = "IGAAlongLIVEDfromEXCHANGE9876543210zyxw"
+IGL_USER_ID = "17841400000000001"
+LOGIN_PAGE = """<!DOCTYPE html><html lang="en"><head><title>Login &bull; Instagram</title></head>
+<body><form method="post"><input name="username"><input name="password" type="password">
+<button>Log in</button></form></body></html>"""
+INVALID_SCOPE_PAGE = """<html><body><p>Invalid request: Request parameters are invalid: Invalid scope: {scope}</p>
+</body></html>"""
+CANNOT_PARSE = {"error": {"message": "Invalid OAuth access token - Cannot parse access token",
+                          "type": "OAuthException", "code": 190, "fbtrace_id": "Zz9"}}
+ANSI = "\x1b[2J\x1b]0;pwned\x07\x1b[31m"  # clear screen, set the window title (OSC), red
+DEEP = 100_000
+
 
 @dataclass
 class Seen:
@@ -46,6 +64,9 @@ class StandIn:
     fail_first: int = 0
     fail_status: int = 503
     delay: float = 0.0
+    drip: float = 0.0
+    drip_headers: bool = False
+    fail_paths: set[str] = field(default_factory=set)  # always answered with fail_status
     seen: list[Seen] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -81,12 +102,57 @@ class StandIn:
             count = self._counts[seen.path] = self._counts.get(seen.path, 0) + 1
         if self.delay:
             self._stop.wait(self.delay)
-        if count <= self.fail_first:
+        if count <= self.fail_first or seen.path in self.fail_paths:
             return self.fail_status, {"Content-Type": "text/html"}, b"<html><body>Error</body></html>"
         if self.mode == "echo":
             return self._echo(seen)
         step = _step_of(seen)
-        return getattr(self, f"_{self.mode}")(step, seen)
+        return getattr(self, f"_{self.mode.replace('-', '_')}")(step, seen)
+
+    def stopped(self, wait: float) -> bool:
+        return self._stop.wait(wait)
+
+    def _igl(self, step: str, seen: Seen):
+        token = _token_sent(seen)
+        if step == "authorize":
+            scope = seen.query.get("scope", [""])[0]
+            if scope != "instagram_business_basic":
+                return 200, {"Content-Type": "text/html"}, INVALID_SCOPE_PAGE.format(scope=scope).encode()
+            return 200, {"Content-Type": "text/html; charset=utf-8"}, LOGIN_PAGE.encode()
+        if step == "token":
+            return _json(200, {"data": [{"access_token": IGL_SHORT_TOKEN, "user_id": IGL_USER_ID,
+                                         "permissions": "instagram_business_basic"}]})
+        if step == "exchange":
+            if token != IGL_SHORT_TOKEN and not token.startswith("IGAA"):
+                return _json(400, CANNOT_PARSE)
+            return _json(200, {"access_token": IGL_LONG_TOKEN, "token_type": "bearer", "expires_in": 5183944})
+        if not token.startswith("IGAA"):
+            return _json(400, CANNOT_PARSE)
+        if step in ("user", "me"):
+            return _json(200, {"user_id": IGL_USER_ID, "username": "probe_user", "id": "990001"})
+        if step == "media":
+            return _json(200, {"data": [{"id": "1790", "media_type": "IMAGE"}], "paging": {"cursors": {}}})
+        return _json(200, {"access_token": IGL_LONG_TOKEN, "token_type": "bearer", "expires_in": 5183944})
+
+    def _echo_escaped(self, step: str, seen: Seen):
+        secrets = [v for v in (_token_sent(seen), *_form(seen).values()) if v]
+        forms = []
+        for value in secrets:
+            forms += ["".join(f"\\u{ord(c):04x}" for c in value),  # \u0049\u0047... inside the JSON string
+                      "".join(f"%{b:02X}" for b in value.encode()),
+                      "".join(f"&#{ord(c)};" for c in value),
+                      "".join(f"&#x{ord(c):x};" for c in value)]
+        text = " ".join(forms)
+        if step == "authorize":
+            return 200, {"Content-Type": "text/html"}, f"<p>{ANSI}echo {text}</p>".encode()
+        body = '{"error": {"message": "' + ANSI.encode("unicode_escape").decode().replace("\\x", "\\u00") + \
+            " echo " + text + '", "type": "OAuthException", "code": 1}}'
+        return 400, {"Content-Type": "application/json"}, body.encode()
+
+    def _deep(self, step: str, seen: Seen):
+        if step == "authorize":
+            return self._removed(step, seen)
+        return 400, {"Content-Type": "application/json"}, ("[" * DEEP + "]" * DEEP).encode()
 
     def _removed(self, step: str, seen: Seen):
         if step == "authorize":
@@ -119,6 +185,20 @@ class StandIn:
         return _json(400, {"error": {"message": f"echo {raw}", "type": "OAuthException", "code": 1}})
 
 
+def _form(seen: Seen) -> dict[str, str]:
+    """The fields of a multipart body (enough for the probe's own forms)."""
+    out = {}
+    for part in seen.body.decode(errors="replace").split("\r\n--"):
+        head, _, value = part.partition("\r\n\r\n")
+        if 'name="' in head:
+            out[head.split('name="', 1)[1].split('"', 1)[0]] = value.rstrip("\r\n").split("\r\n--")[0]
+    return out
+
+
+def _token_sent(seen: Seen) -> str:
+    return seen.query.get("access_token", [""])[0] or _form(seen).get("access_token", "")
+
+
 def _query_text(seen: Seen) -> str:
     return "&".join(f"{k}={v}" for k, values in seen.query.items() for v in values)
 
@@ -141,12 +221,21 @@ def _handler_for(stand_in: StandIn) -> type[BaseHTTPRequestHandler]:
             body = self.rfile.read(length) if length else b""
             seen = Seen(self.command, parts.path, parse_qs(parts.query), dict(self.headers), body)
             status, headers, payload = stand_in.answer(seen)
+            head = f"HTTP/1.1 {status} X\r\n" + "".join(
+                f"{k}: {v}\r\n" for k, v in {**headers, "Content-Length": str(len(payload))}.items()) + "\r\n"
             try:
-                self.send_response(status)
-                for key, value in {**headers, "Content-Length": str(len(payload))}.items():
-                    self.send_header(key, value)
-                self.end_headers()
-                self.wfile.write(payload)
+                if not stand_in.drip:
+                    self.wfile.write(head.encode() + payload)
+                    return
+                if not stand_in.drip_headers:
+                    self.wfile.write(head.encode())
+                    self.wfile.flush()
+                slow = (head.encode() if stand_in.drip_headers else b"") + payload
+                for i in range(len(slow)):  # one byte, then a pause: every read gets something
+                    self.wfile.write(slow[i:i + 1])
+                    self.wfile.flush()
+                    if stand_in.stopped(stand_in.drip):
+                        return
             except OSError:  # the probe gave up (timeout) and closed the connection
                 pass
 

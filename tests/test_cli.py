@@ -36,10 +36,12 @@ def test_json_contract(project):
     assert set(doc["knowledge_base"]) == {"version", "updated"}
     assert set(doc["summary"]) == {"files_scanned", "errors", "warnings", "notes", "suppressed"}
     for f in doc["findings"]:
+        optional = {"endpoint"} if f["rule_id"] == "IGM110" else set()  # endpoint findings name their call
         assert set(f) == {"rule_id", "severity", "category", "message", "path", "line", "column", "end_line",
-                          "end_column", "snippet", "replacement", "fingerprint", "suppressed"}
+                          "end_column", "snippet", "replacement", "fingerprint", "suppressed"} | optional
         assert f["path"] == "src/app.py" and f["line"] >= 1 and f["column"] >= 1
         assert f["severity"] in ("error", "warning", "note")
+    assert [f.get("endpoint") for f in doc["findings"]] == [None, "api.instagram.com/oauth/authorize"]
 
 
 def test_fingerprints_survive_lines_inserted_above(project):

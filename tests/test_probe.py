@@ -15,7 +15,7 @@ from igmigrate.cli import app
 from igmigrate.knowledge import KnowledgeBaseError
 from igmigrate.probe import runner as probe_runner
 from igmigrate.probe import signatures as probe_signatures
-from igmigrate.probe.model import VERDICTS
+from igmigrate.probe.model import ALL_VERDICTS
 from igmigrate.probe.steps import SECRET_ENV, STEP_NAMES
 from probe_server import ISSUED_CODE, ISSUED_LONG_TOKEN, ISSUED_TOKEN, StandIn
 
@@ -29,34 +29,42 @@ TOKEN_ONLY = {"IGMIGRATE_ACCESS_TOKEN": SECRETS["IGMIGRATE_ACCESS_TOKEN"]}
 # Loopback (a closed port), so even a redirect-following bug could not send anything off this machine.
 REDIRECT = "http://127.0.0.1:9/auth/"
 
+SITE = {"type": "object", "additionalProperties": False, "required": ["path", "line", "rule_id"],
+        "properties": {"path": {"type": "string"}, "line": {"type": "integer"}, "rule_id": {"type": "string"}}}
 OUTPUT_SCHEMA = {
     "type": "object",
     "additionalProperties": False,
-    "required": ["schema_version", "steps", "summary"],
+    "required": ["schema_version", "flow", "steps", "summary"],
     "properties": {
         "schema_version": {"const": 1},
+        "flow": {"enum": ["basic-display", "instagram-login", "mixed"]},
         "steps": {"type": "array", "items": {
             "type": "object",
             "additionalProperties": False,
-            "required": ["step", "method", "url", "status", "verdict", "signature", "evidence", "elapsed_ms"],
+            "required": ["step", "flow", "method", "url", "status", "verdict", "signature", "evidence", "elapsed_ms"],
             "properties": {
                 "step": {"enum": list(STEP_NAMES)},
+                "flow": {"enum": ["basic-display", "instagram-login"]},
                 "method": {"enum": ["GET", "POST"]},
                 "url": {"type": ["string", "null"]},
                 "status": {"type": ["integer", "null"]},
-                "verdict": {"enum": list(VERDICTS)},
+                "verdict": {"enum": list(ALL_VERDICTS)},
                 "signature": {"type": ["string", "null"]},
                 "evidence": {"type": "object", "required": ["detail"]},
                 "elapsed_ms": {"type": "integer", "minimum": 0},
+                "call": {"type": ["string", "null"]},
+                "findings": {"type": "array", "items": SITE},
             },
         }},
         "summary": {
             "type": "object",
             "additionalProperties": False,
-            "required": ["verdict", *VERDICTS],
-            "properties": {"verdict": {"enum": list(VERDICTS)},
-                           **{v: {"type": "integer", "minimum": 0} for v in VERDICTS}},
+            "required": ["verdict", "inconclusive", "unreachable", "skipped"],
+            "properties": {"verdict": {"enum": list(ALL_VERDICTS)},
+                           **{v: {"type": "integer", "minimum": 0} for v in ALL_VERDICTS}},
         },
+        "not_probed": {"type": "array", "items": {**SITE, "required": ["path", "line", "rule_id", "reason"],
+                                                  "properties": {**SITE["properties"], "reason": {"type": "string"}}}},
     },
 }
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from igmigrate.knowledge import KnowledgeBaseError
 from igmigrate.probe import record, runner
 from igmigrate.probe.masking import Masker
-from igmigrate.probe.model import Exchange
+from igmigrate.probe.model import Exchange, StepResult
 from igmigrate.probe.safety import UsageError, check_base, check_secret_hosts
 from igmigrate.probe.signatures import classify, load_signatures
 from igmigrate.probe.steps import Inputs, plan
@@ -28,9 +28,18 @@ def _graph_error(message: str, type_: str, code: int, subcode: int | None = None
     return json.dumps({"error": err})
 
 
-def _ex(step: str, status: int, body: str = "", **headers: str) -> Exchange:
+def _ex(step: str, status: int, body: str = "", flow: str = "basic-display", token_kind: str | None = None,
+        **headers: str) -> Exchange:
     return Exchange(step=step, method="POST" if step == "token" else "GET", url="u", status=status,
-                    headers={k.replace("_", "-"): v for k, v in headers.items()}, body=body, attempts=1)
+                    headers={k.replace("_", "-"): v for k, v in headers.items()}, body=body, attempts=1, flow=flow,
+                    token_kind=token_kind)
+
+
+def _igl(step: str, status: int, body: str = "", **more) -> Exchange:
+    return _ex(step, status, body, flow="instagram-login", **more)
+
+
+UNSUPPORTED = _graph_error("Unsupported request - method type: get", "IGApiException", 100)
 
 
 # The answers of section 3 (and the success shapes of section 1.1) of the fact sheet, with the
@@ -87,6 +96,54 @@ SAMPLES = [
                                                     "expires_in": 5183944})),
      "alive", "long-lived-token"),
 ]
+
+# The Instagram Login flow: documented success answers (business-login guide, references) and the
+# failures of section 3 seen from the successor's side.
+IGL_SAMPLES = [
+    ("igl-authorize-page", _igl("authorize", 200, "<html><title>Instagram</title><form>Log in</form></html>"),
+     "works", "igl-authorize-login-page"),
+    ("igl-authorize-code", _igl("authorize", 302, "", location="https://example.com/auth/?code=***#_"),
+     "works", "igl-authorize-redirect-with-code"),
+    ("igl-authorize-denied", _igl("authorize", 302, "", location="https://example.com/auth/?error=access_denied"
+                                  "&error_reason=user_denied&error_description=The+user+denied+your+request"),
+     "inconclusive", "igl-authorize-denied"),
+    ("igl-authorize-login-redirect", _igl("authorize", 302, "", location="https://www.instagram.com/accounts/login/"),
+     "inconclusive", "igl-authorize-login-redirect"),
+    ("igl-authorize-scope", _igl("authorize", 200, "<p>Invalid request: Request parameters are invalid: "
+                                                   "Invalid scope: business_basic</p>"),
+     "broken", "igl-invalid-scope"),
+    ("igl-authorize-platform", _igl("authorize", 200, "Invalid request: Request parameters are invalid: "
+                                                      "Invalid platform app"),
+     "broken", "igl-app-not-set-up"),
+    ("igl-token-platform", _igl("token", 400, json.dumps(
+        {"error_type": "OAuthException", "code": 400, "error_message": "Invalid platform app"})),
+     "broken", "igl-app-not-set-up"),
+    ("igl-token-ok", _igl("token", 200, json.dumps({"data": [{"access_token": "***", "user_id": "1784",
+                                                              "permissions": "instagram_business_basic"}]})),
+     "works", "igl-token-issued"),
+    ("igl-token-flat", _igl("token", 200, json.dumps({"access_token": "***", "user_id": 1784})),
+     "inconclusive", "igl-token-flat-shape"),
+    ("igl-token-code-used", _igl("token", 400, json.dumps(
+        {"error_type": "OAuthException", "code": 400,
+         "error_message": "Matching code was not found or was already used"})),
+     "inconclusive", "oauth-code-not-found"),
+    ("igl-exchange-ok", _igl("exchange", 200, json.dumps({"access_token": "***", "token_type": "bearer",
+                                                          "expires_in": 5183944})),
+     "works", "igl-long-lived-token"),
+    ("igl-me-ok", _igl("me", 200, json.dumps({"user_id": "1784", "username": "probe_user", "id": "99"})),
+     "works", "igl-user-node"),
+    ("igl-me-without-user-id", _igl("me", 200, json.dumps({"id": "99", "username": "probe_user"})),
+     "inconclusive", "igl-user-node-without-user-id"),
+    ("igl-media-ok", _igl("media", 200, json.dumps({"data": [{"id": "1"}]})), "works", "igl-media-list"),
+    ("igl-me-shutdown", _igl("me", 400, UNSUPPORTED), "broken", "igl-shutdown-answer"),
+    ("igl-me-bd-token", _igl("me", 400, UNSUPPORTED, token_kind="basic-display"),
+     "broken", "igl-basic-display-token"),
+    ("igl-refresh-190", _igl("refresh", 400, _graph_error("Error validating access token: Session has expired.",
+                                                          "OAuthException", 190)),
+     "inconclusive", "token-invalid-190"),
+    ("igl-me-429", _igl("me", 429, "Too many"), "inconclusive", "rate-limited-http"),
+]
+SAMPLES += IGL_SAMPLES
 
 
 @pytest.mark.parametrize("name,ex,verdict,signature", SAMPLES, ids=[s[0] for s in SAMPLES])
@@ -291,8 +348,8 @@ def test_bad_recordings_name_the_file(tmp_path, content, problem):
     assert str(info.value).startswith(f"replay file {path}: {problem}")
 
 
-def _results(*verdicts: str):
-    return [type("R", (), {"verdict": v, "ran": v != "skipped"})() for v in verdicts]
+def _results(*verdicts: str, flow: str = "basic-display"):
+    return [StepResult(Exchange("me", "GET", flow=flow), v, None, {}) for v in verdicts]
 
 
 @pytest.mark.parametrize("verdicts,expect,overall,code", [
@@ -308,4 +365,19 @@ def _results(*verdicts: str):
 def test_summary_and_exit_code(verdicts, expect, overall, code):
     results = _results(*verdicts)
     assert runner.summarize(results)["verdict"] == overall
+    assert runner.exit_code(results, expect) == code
+
+
+@pytest.mark.parametrize("verdicts,expect,overall,code", [
+    (("works", "works", "skipped"), "works", "works", 0),
+    (("works", "inconclusive"), "works", "inconclusive", 1),
+    (("works", "broken"), "works", "broken", 1),
+    (("works", "unreachable"), "works", "inconclusive", 1),
+    (("unreachable", "skipped"), "works", "unreachable", 3),
+])
+def test_instagram_login_summary_and_expect_works(verdicts, expect, overall, code):
+    results = _results(*verdicts, flow="instagram-login")
+    summary = runner.summarize(results)
+    assert summary["verdict"] == overall
+    assert set(summary) == {"verdict", "works", "broken", "inconclusive", "unreachable", "skipped"}
     assert runner.exit_code(results, expect) == code

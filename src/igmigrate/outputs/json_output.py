@@ -5,11 +5,20 @@ from __future__ import annotations
 import json
 
 from igmigrate import __version__
-from igmigrate.findings import ScanResult
+from igmigrate.findings import Finding, ScanResult
 from igmigrate.knowledge import KnowledgeBase
 from igmigrate.provenance import ScanContext
 
 SCHEMA_VERSION = 1
+
+
+def _finding(f: Finding, kb: KnowledgeBase) -> dict:
+    data = f.to_json()
+    rule = kb.rules.get(f.rule_id)
+    if rule is not None and rule.detect.kind == "endpoint" and f.matched:
+        # The call as the scan resolved it (constants joined, masked): `probe --from-scan` sends it.
+        data["endpoint"] = f.matched
+    return data
 
 
 def document(result: ScanResult, kb: KnowledgeBase, context: ScanContext | None = None) -> dict:
@@ -20,7 +29,7 @@ def document(result: ScanResult, kb: KnowledgeBase, context: ScanContext | None 
     }
     if context is not None:  # what was scanned: roots, repository, commit (docs/scan-json.md)
         doc["scan"] = context.block()
-    doc["findings"] = [f.to_json() for f in result.findings]
+    doc["findings"] = [_finding(f, kb) for f in result.findings]
     doc["errors"] = [e.to_json() for e in result.errors]
     doc["summary"] = result.summary()
     return doc

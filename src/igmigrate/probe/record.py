@@ -6,8 +6,10 @@ import datetime as dt
 import json
 from pathlib import Path
 
+from igmigrate.atomic import write_atomically
+from igmigrate.probe import safejson
 from igmigrate.probe.model import FAILURES, Exchange
-from igmigrate.probe.steps import STEP_NAMES
+from igmigrate.probe.steps import FLOWS, STEP_NAMES
 
 KIND = "igmigrate-probe-recording"
 
@@ -24,8 +26,6 @@ def save(path: Path, exchanges: list[Exchange]) -> None:
         "recorded_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "exchanges": [ex.to_json() for ex in exchanges],
     }
-    from igmigrate.atomic import write_atomically
-
     write_atomically(Path(path), json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
 
 
@@ -43,7 +43,10 @@ def _exchange(raw, n: int, fail) -> Exchange:
         fail(f"exchange {n}: step must be one of {', '.join(STEP_NAMES)}")
     if raw.get("method") not in ("GET", "POST"):
         fail(f"exchange {n}: method must be GET or POST")
-    for key, kind in (("url", str), ("status", int), ("failure", str), ("skipped", str)):
+    if raw.get("flow", "basic-display") not in FLOWS:
+        fail(f"exchange {n}: flow must be one of {', '.join(FLOWS)}")
+    for key, kind in (("url", str), ("status", int), ("failure", str), ("skipped", str), ("not_sent", str),
+                      ("token_source", str), ("token_kind", str), ("call", str)):
         if not _optional(raw.get(key), kind):
             fail(f"exchange {n}: '{key}' must be {'an integer' if kind is int else 'a string'} or null")
     for key in ("attempts", "elapsed_ms"):
@@ -58,6 +61,13 @@ def _exchange(raw, n: int, fail) -> Exchange:
             fail(f"exchange {n}: '{key}' must map strings to strings")
     if not isinstance(raw.get("body", ""), str):
         fail(f"exchange {n}: 'body' must be a string")
+    if not isinstance(raw.get("truncated", False), bool):
+        fail(f"exchange {n}: 'truncated' must be true or false")
+    findings = raw.get("findings")
+    if findings is not None and not (isinstance(findings, list) and all(
+            isinstance(f, dict) and isinstance(f.get("path"), str) and isinstance(f.get("rule_id"), str)
+            and isinstance(f.get("line"), int) and not isinstance(f.get("line"), bool) for f in findings)):
+        fail(f"exchange {n}: 'findings' must list {{path, line, rule_id}} objects")
     if raw.get("status") is None and raw.get("failure") is None and raw.get("skipped") is None:
         fail(f"exchange {n}: needs a status, a failure or a skip reason")
     return Exchange(
@@ -65,6 +75,10 @@ def _exchange(raw, n: int, fail) -> Exchange:
         status=raw.get("status"), headers={k.lower(): v for k, v in (raw.get("headers") or {}).items()},
         body=raw.get("body", ""), failure=raw.get("failure"), skipped=raw.get("skipped"),
         attempts=raw.get("attempts") or 0, elapsed_ms=raw.get("elapsed_ms") or 0,
+        flow=raw.get("flow", "basic-display"), not_sent=raw.get("not_sent"), truncated=raw.get("truncated", False),
+        token_source=raw.get("token_source"), token_kind=raw.get("token_kind"), call=raw.get("call"),
+        findings=[{"path": f["path"], "line": f["line"], "rule_id": f["rule_id"]} for f in findings]
+        if findings is not None else None,
     )
 
 
@@ -73,7 +87,7 @@ def load(path: Path) -> list[Exchange]:
         raise ReplayError(f"replay file {path}: {problem}")
 
     try:
-        doc = json.loads(Path(path).read_text(encoding="utf-8"))
+        doc = safejson.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
         fail("not found")
     except (OSError, UnicodeDecodeError) as exc:

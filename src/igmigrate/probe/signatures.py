@@ -1,13 +1,14 @@
 """Response signatures (rules/probe.yaml) and the classification of one exchange against them.
 
-The verdict logic is data: the first signature, in file order, whose conditions all hold decides
-the verdict. An answer no signature knows is `inconclusive` with no signature id.
+The verdict logic is data: the first signature of the exchange's flow, in file order, whose
+conditions all hold decides the verdict. An answer no signature knows is `inconclusive` with no
+signature id. Bodies are parsed with a nesting limit (safejson), so a hostile answer is one
+inconclusive step, never a crash.
 """
 
 from __future__ import annotations
 
 import html
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,16 +16,18 @@ from urllib.parse import unquote_plus
 
 # The knowledge base's own checker and loader: same messages ("probe.yaml: signature x: ...").
 from igmigrate.knowledge import _Checker, _load_yaml, rules_dir
-from igmigrate.probe.model import Exchange, StepResult
-from igmigrate.probe.steps import STEP_NAMES
+from igmigrate.probe import safejson
+from igmigrate.probe.model import FLOW_VERDICTS, Exchange, StepResult
+from igmigrate.probe.steps import BASIC_DISPLAY, FLOWS, STEP_NAMES
 
 FILE = "probe.yaml"
-SIGNATURE_VERDICTS = ("removed", "alive", "inconclusive")
+SIGNATURE_VERDICTS = {flow: tuple(v for v in verdicts if v not in ("unreachable", "skipped"))
+                      for flow, verdicts in FLOW_VERDICTS.items()}
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _STATUS_CLASS = re.compile(r"^[1-5]xx$")
-_SIG_KEYS = {"id", "verdict", "steps", "when", "note", "sources"}
+_SIG_KEYS = {"id", "verdict", "flows", "steps", "when", "note", "sources"}
 _WHEN_KEYS = {"status", "error_type", "error_code", "error_subcode", "message_contains", "text_contains",
-              "location_contains", "json_keys"}
+              "text_lacks", "location_contains", "json_keys", "token_kind"}
 
 
 @dataclass(frozen=True)
@@ -39,12 +42,15 @@ class When:
     text_contains: tuple[str, ...] = ()
     location_contains: tuple[str, ...] = ()
     json_keys: tuple[str, ...] = ()
+    text_lacks: tuple[str, ...] = ()  # none of these fragments is in the body or Location
+    token_kind: tuple[str, ...] = ()  # the kind of token the step sent (see token_kinds)
 
 
 @dataclass(frozen=True)
 class Signature:
     id: str
     verdict: str
+    flows: frozenset[str]
     steps: frozenset[str]
     when: When
     note: str
@@ -101,9 +107,14 @@ def _parse(raw, check: _Checker) -> Signature:
     sig_id = raw.get("id")
     if not isinstance(sig_id, str) or not _ID.match(sig_id):
         check.fail("id must be lower-case words joined by '-'")
+    flows = _strings(check, raw["flows"], "flows") if raw.get("flows") is not None else (BASIC_DISPLAY,)
+    unknown_flows = [f for f in flows if f not in FLOWS]
+    if unknown_flows:
+        check.fail(f"flow {unknown_flows[0]!r} is not one of {', '.join(FLOWS)}")
     verdict = raw.get("verdict")
-    if verdict not in SIGNATURE_VERDICTS:
-        check.fail(f"verdict {verdict!r} must be one of {', '.join(SIGNATURE_VERDICTS)}")
+    for flow in flows:
+        if verdict not in SIGNATURE_VERDICTS[flow]:
+            check.fail(f"verdict {verdict!r} must be one of {', '.join(SIGNATURE_VERDICTS[flow])} (flow {flow})")
     steps = _strings(check, raw["steps"], "steps") if raw.get("steps") is not None else STEP_NAMES
     unknown = [s for s in steps if s not in STEP_NAMES]
     if unknown:
@@ -128,10 +139,40 @@ def _parse(raw, check: _Checker) -> Signature:
     sources = raw.get("sources")
     if not isinstance(sources, list) or not sources:
         check.fail("sources must list where the answer was observed")
-    sig = Signature(id=sig_id, verdict=verdict, steps=frozenset(steps), when=When(**parts),
+    sig = Signature(id=sig_id, verdict=verdict, flows=frozenset(flows), steps=frozenset(steps), when=When(**parts),
                     note=" ".join(note.split()), sources=_strings(check, sources, "sources"))
     check.where = ""
     return sig
+
+
+def load_token_kinds(path: Path | None = None) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """(kind, prefixes) in file order: which kind of token a step sent, from its prefix alone."""
+    path = Path(path) if path else rules_dir() / FILE
+    check = _Checker(path)
+    doc = _load_yaml(path)
+    raw = doc.get("token_kinds") if isinstance(doc, dict) else None
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        check.fail("token_kinds must be a list")
+    kinds = []
+    for item in raw:
+        item = check.mapping(item, "each token kind")
+        check.where = f"token kind {item.get('kind', '?')}"
+        check.unknown_keys(item, {"kind", "prefixes", "note", "sources"})
+        kind = item.get("kind")
+        if not isinstance(kind, str) or not _ID.match(kind):
+            check.fail("kind must be lower-case words joined by '-'")
+        _strings(check, item.get("sources"), "sources")
+        kinds.append((kind, _strings(check, item.get("prefixes"), "prefixes")))
+        check.where = ""
+    return tuple(kinds)
+
+
+def token_kind(token: str | None, kinds: tuple[tuple[str, tuple[str, ...]], ...]) -> str | None:
+    if not token:
+        return None
+    return next((kind for kind, prefixes in kinds if token.startswith(prefixes)), "unknown")
 
 
 def load_signatures(path: Path | None = None) -> tuple[Signature, ...]:
@@ -193,16 +234,23 @@ class _Answer:
     text: str  # body (HTML entities resolved) and decoded Location, case-folded
     location: str
 
+    too_deep: bool = False
+    token_kind: str | None = None
+
     @classmethod
     def of(cls, ex: Exchange) -> _Answer:
+        too_deep = False
         try:
-            doc = json.loads(ex.body)
+            doc = safejson.loads(ex.body)
+        except safejson.TooDeep:
+            doc, too_deep = None, True
         except ValueError:
             doc = None
         location = ex.headers.get("location", "")
         text = html.unescape(ex.body) + "\n" + unquote_plus(location)
         keys = frozenset(doc) if isinstance(doc, dict) else frozenset()
-        return cls(ex.status or 0, error_fields(doc), keys, text.casefold(), location.casefold())
+        return cls(ex.status or 0, error_fields(doc), keys, text.casefold(), location.casefold(), too_deep,
+                   ex.token_kind)
 
 
 def _holds(when: When, a: _Answer) -> bool:
@@ -215,6 +263,8 @@ def _holds(when: When, a: _Answer) -> bool:
         not when.error_subcode or err.subcode in when.error_subcode,
         all(f.casefold() in message for f in when.message_contains),
         all(f.casefold() in a.text for f in when.text_contains),
+        not any(f.casefold() in a.text for f in when.text_lacks),
+        not when.token_kind or a.token_kind in when.token_kind,
         all(f.casefold() in a.location for f in when.location_contains),
         all(k in a.keys for k in when.json_keys),
     ))
@@ -238,15 +288,29 @@ def _detail(ex: Exchange, a: _Answer, sig: Signature | None) -> str:
 
 
 def classify(ex: Exchange, signatures: tuple[Signature, ...]) -> StepResult:
+    try:
+        return _classify(ex, signatures)
+    except Exception as exc:  # noqa: BLE001 - one odd answer is that step's verdict, never a lost run
+        return StepResult(ex, "inconclusive", None, {"detail": f"could not classify the answer ({type(exc).__name__})",
+                                                     "note": "no signature was checked"})
+
+
+def _classify(ex: Exchange, signatures: tuple[Signature, ...]) -> StepResult:
     if ex.skipped is not None:
         evidence = {"detail": ex.skipped, **({"form": ex.form} if ex.form else {})}
         return StepResult(ex, "skipped", None, evidence)
     if ex.failure is not None:
-        detail = f"{ex.failure} after {ex.attempts} attempt{'s' if ex.attempts != 1 else ''}"
+        if ex.not_sent:
+            detail = f"{ex.failure}: not sent, {ex.not_sent}"
+        else:
+            detail = f"{ex.failure} after {ex.attempts} attempt{'s' if ex.attempts != 1 else ''}"
         return StepResult(ex, "unreachable", None, {"detail": detail, "attempts": ex.attempts})
     answer = _Answer.of(ex)
-    sig = next((s for s in signatures if ex.step in s.steps and _holds(s.when, answer)), None)
+    sig = next((s for s in signatures
+                if ex.flow in s.flows and ex.step in s.steps and _holds(s.when, answer)), None)
     evidence: dict = {"detail": _detail(ex, answer, sig)}
+    if answer.too_deep:
+        evidence["detail"] = f"JSON nested deeper than {safejson.MAX_DEPTH} levels: not parsed"
     if answer.error:
         evidence["error"] = answer.error.to_json()
     if ex.headers.get("location"):
@@ -260,4 +324,8 @@ def classify(ex: Exchange, signatures: tuple[Signature, ...]) -> StepResult:
         evidence["note"] = "no signature in probe.yaml matches this answer"
     if ex.attempts > 1:
         evidence["attempts"] = ex.attempts
+    if ex.truncated:
+        evidence["truncated"] = True
+    if ex.token_source:
+        evidence["token"] = ex.token_source
     return StepResult(ex, sig.verdict if sig else "inconclusive", sig.id if sig else None, evidence)
