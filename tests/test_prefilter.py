@@ -93,3 +93,14 @@ def test_words_the_compiler_cannot_model_still_screen_exactly():
     screen = compile_screen((rb"a.b", rb"user_profile"))
     for text, found in ((b"axb", True), (b"user_profile", True), (b"ab", False)):
         assert screen.search(text) == found, text
+
+
+def test_a_candidate_word_inside_a_longer_identifier_is_not_a_candidate():
+    # `_` and alphanumerics are word bytes: `config_refresh_token` is not `ig_refresh_token`.
+    for data in (b"config_refresh_token = 1\n", b"my_user_profile_id = 2\n", b"SCOPE_user_media\n",
+                 b"xbusiness_basic\n", b"do_refresh_access_token()\n"):
+        assert not SCREEN.search(data), data
+        assert not PLAIN.search(data), data
+    for data in (b"grant_type=ig_refresh_token&", b"'user_profile,user_media'", b"scope: business_basic\n",
+                 b"/refresh_access_token?", b"x = 'user_profile'"):
+        assert SCREEN.search(data), data

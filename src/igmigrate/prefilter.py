@@ -16,7 +16,7 @@ It is a single pass over the bytes, and it matches a text exactly when the plain
 alternation does: an occurrence of a word puts its anchor byte at a fixed place, the
 lookbehind checks the bytes before it and the rest of the alternative the bytes after.
 Only a small regex subset is understood (literals, escapes, `[...]` sets, `(?i:...)`
-groups, `*` on one atom); anything else falls back to the plain alternation.
+groups, `*` on one atom, `\b`); anything else falls back to the plain alternation.
 """
 
 from __future__ import annotations
@@ -52,8 +52,11 @@ class Unsupported(ValueError):
 class Atom:
     choices: frozenset[int]  # bytes this position accepts
     star: bool = False  # repeated zero or more times
+    boundary: bool = False  # `\b`: zero-width, no byte (never an anchor; the screen leaves it out)
 
     def render(self) -> bytes:
+        if self.boundary:
+            return rb"\b"
         if len(self.choices) == 1:
             body = re.escape(bytes(self.choices))
         elif self.choices == _WHITESPACE:
@@ -85,6 +88,10 @@ def _parse_into(word: bytes, i: int, end: int, fold: bool, atoms: list[Atom]) ->
                 raise Unsupported(word)
             choices = set(word[i + 1:close])
             i = close + 1
+        elif word.startswith(rb"\b", i):
+            atoms.append(Atom(frozenset(), boundary=True))
+            i += 2
+            continue
         elif c == ord("\\"):
             nxt = word[i + 1:i + 2]
             if nxt == b"s":
@@ -115,7 +122,8 @@ def _anchor_positions(atoms: Sequence[Atom]) -> list[int]:
     for index, atom in enumerate(atoms):
         if atom.star:
             break
-        out.append(index)
+        if not atom.boundary:
+            out.append(index)
     return out
 
 
@@ -246,7 +254,8 @@ def compile_screen(words: Sequence[bytes]) -> Prefilter:
     """The scanner's prefilter: a translate-and-screen pass, confirmed by the exact regex."""
     exact = compile_prefilter(words)
     try:
-        folded = [[Atom(frozenset(_FOLD[c] for c in a.choices), a.star) for a in parse_word(part)]
+        # Word boundaries are left out: the screen may say yes more often, never less.
+        folded = [[Atom(frozenset(_FOLD[c] for c in a.choices), a.star) for a in parse_word(part) if not a.boundary]
                   for w in words for part in expand(w)]
         anchors = choose_anchors(folded, _folded_frequency())
     except Unsupported:

@@ -31,10 +31,13 @@ DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024
 # A file is analyzed only if its bytes hold one of these. The test is one decision per file,
 # whatever the number of rules: a case-folding `bytes.translate` and one regex search of its
 # result (two C loops, prefilter.py), confirmed by the exact regex on the rare yes.
+# Identifier-like words count only as whole words (`\b`: letters, digits and `_` are word
+# bytes), so `config_refresh_token` or `my_user_profile_id` make no file a candidate.
 _PREFILTER_WORDS = (
-    rb"(?i:instagr|instafeed)", rb"user_profile", rb"user_media", rb"ig_exchange_token", rb"ig_refresh_token",
-    rb"refresh_access_token", rb"oauth/authorize", rb"oauth/access_token", rb"me/media", rb"IGQ[VW]",
-    rb"business_basic", rb"business_manage", rb"business_content", rb"(?i:igmigrate:\s*ignore)",
+    rb"(?i:instagr|instafeed)", rb"\buser_profile\b", rb"\buser_media\b", rb"\big_exchange_token\b",
+    rb"\big_refresh_token\b", rb"\brefresh_access_token\b", rb"oauth/authorize", rb"oauth/access_token",
+    rb"me/media", rb"IGQ[VW]", rb"\bbusiness_basic\b", rb"\bbusiness_manage\b", rb"\bbusiness_content\b",
+    rb"(?i:igmigrate:\s*ignore)",
 )
 PROJECT_MARKERS = {"package.json", "composer.json", "pyproject.toml", "setup.py", "setup.cfg", "go.mod", "Gemfile",
                    "pom.xml", "build.gradle", "build.gradle.kts", "Cargo.toml"}
