@@ -137,3 +137,6 @@ register_baseline(app)  # CI
 
 from igmigrate.report.command import register as register_report  # report
 register_report(app)  # report
+
+from igmigrate.fix.command import register as register_fix  # fix
+register_fix(app)  # fix

@@ -30,6 +30,11 @@ EVIDENCE = {"basic_display", "basic_display_weak", "instagram_login", "legacy"}
 CATEGORIES = {"basic-display", "legacy", "instagram-login", "instagram-login-scope", "secret",
               "dependency", "product", "inventory", "tool"}
 ECOSYSTEMS = {"pypi", "npm", "composer", "rubygems", "go", "maven", "nuget"}
+FIX_APPLICABILITY = ("safe", "unsafe")
+# scope: rename the rule's scope values (to one value, else each to its detect.suggestions entry);
+# text: replace what `pattern` matches inside a literal by `to`; package: move a manifest
+# constraint to the first migrated release (packages.yaml fix.to).
+FIX_KINDS = {"scope": "scope", "text": None, "package": "package"}  # fix kind -> detect kind it needs
 
 
 class KnowledgeBaseError(Exception):
@@ -113,6 +118,17 @@ class Detect:
 
 
 @dataclass(frozen=True)
+class FixSpec:
+    """How `igmigrate fix` rewrites what a rule finds (rules.yaml `fix:`); see docs/fix.md."""
+
+    applicability: str  # safe: completes the migration of that line; unsafe: needs companion steps
+    kind: str  # scope | text | package
+    to: str | None = None
+    pattern: LazyPattern | None = None
+    steps: tuple[str, ...] = ()  # companion steps, printed once per kind (templates: {lock}, {package}, {successor})
+
+
+@dataclass(frozen=True)
 class Rule:
     id: str
     name: str
@@ -127,6 +143,7 @@ class Rule:
     removed: str | None = None
     bad: tuple[Example, ...] = ()
     good: tuple[Example, ...] = ()
+    fix: FixSpec | None = None
 
     def replacement_text(self) -> str | None:
         if not self.replacement:
@@ -145,6 +162,7 @@ class Package:
     imports: tuple[LazyPattern, ...] = ()
     only_if_code: LazyPattern | None = None
     evidence: str | None = None
+    fix_to: tuple[str, ...] = ()  # first migrated release(s), lowest first
 
 
 @dataclass(frozen=True)
@@ -176,6 +194,7 @@ class KnowledgeBase:
     languages: tuple[Language, ...]
     digest: str
     root: Path
+    lock_commands: dict[str, str] = field(default_factory=dict)  # ecosystem -> command ({packages})
 
     @property
     def known_permissions(self) -> frozenset[str]:
@@ -286,7 +305,39 @@ _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 _RULE_KEYS = {"id", "name", "title", "severity", "category", "message", "replacement", "deprecated",
-              "removed", "detect", "examples"}
+              "removed", "detect", "examples", "fix"}
+_FIX_KEYS = {"applicability", "kind", "to", "pattern", "steps"}
+
+
+def _parse_fix(raw, check: _Checker, detect: Detect) -> FixSpec | None:
+    if raw is None:
+        return None
+    raw = check.mapping(raw, "fix")
+    check.unknown_keys({f"fix.{k}": v for k, v in raw.items()}, {f"fix.{k}" for k in _FIX_KEYS})
+    applicability = raw.get("applicability")
+    if applicability not in FIX_APPLICABILITY:
+        check.fail(f"fix.applicability {applicability!r} must be one of {', '.join(FIX_APPLICABILITY)}")
+    kind = raw.get("kind")
+    if kind not in FIX_KINDS:
+        check.fail(f"fix.kind {kind!r} must be one of {', '.join(sorted(FIX_KINDS))}")
+    needs = FIX_KINDS[kind]
+    if needs and detect.kind != needs:
+        check.fail(f"fix.kind {kind!r} needs detect.kind {needs!r}")
+    to = raw.get("to")
+    if to is not None and (not isinstance(to, str) or not to.strip()):
+        check.fail("fix.to must be a non-empty string")
+    pattern = raw.get("pattern")
+    if kind == "text" and (pattern is None or to is None):
+        check.fail("a text fix needs fix.pattern and fix.to")
+    if kind == "scope" and to is None:
+        missing = [v for v in detect.values if v not in detect.suggestions]
+        if missing:
+            check.fail(f"a scope fix without fix.to needs a detect.suggestions entry for {missing[0]!r}")
+    steps = check.seq(raw.get("steps"), "fix.steps")
+    if not all(isinstance(step, str) and step.strip() for step in steps):
+        check.fail("fix.steps entries must be non-empty strings")
+    return FixSpec(applicability=applicability, kind=kind, to=to, steps=tuple(steps),
+                   pattern=check.regex(pattern, "fix.pattern") if pattern is not None else None)
 _DETECT_KEYS = {"kind", "values", "patterns", "grants", "paths", "evidence", "requires", "relative_requires",
                 "scope_context", "shared", "secret", "flow", "where", "suggestions"}
 _CONTEXTS = {None, "instagram_context", "instagram_oauth_context"}
@@ -355,13 +406,14 @@ def _parse_rule(raw, check: _Checker) -> Rule:
         id=rule_id, name=check.text(raw, "name"), title=check.text(raw, "title"), severity=severity,
         category=category, message=check.text(raw, "message"), detect=detect, replacement=rep_text, docs=docs,
         deprecated=check.date(raw, "deprecated"), removed=check.date(raw, "removed"),
-        bad=parsed_examples["bad"], good=parsed_examples["good"],
+        bad=parsed_examples["bad"], good=parsed_examples["good"], fix=_parse_fix(raw.get("fix"), check, detect),
     )
     check.where = ""
     return rule
 
 
-_PACKAGE_KEYS = {"name", "ecosystem", "rule", "affected", "detail", "successor", "imports", "only_if_code", "evidence"}
+_PACKAGE_KEYS = {"name", "ecosystem", "rule", "affected", "detail", "successor", "imports", "only_if_code", "evidence",
+                 "fix"}
 
 
 def _parse_package(raw, check: _Checker, rules: dict[str, Rule]) -> Package:
@@ -377,7 +429,7 @@ def _parse_package(raw, check: _Checker, rules: dict[str, Rule]) -> Package:
     affected = tuple(str(a) for a in check.seq(raw.get("affected"), "affected"))
     if not affected:
         check.fail("affected needs at least one version range")
-    from igmigrate.versions import parse_specifier, VersionError  # local: avoids an import cycle
+    from igmigrate.versions import parse_specifier, parse_version, VersionError  # local: avoids an import cycle
 
     for spec in affected:
         try:
@@ -385,15 +437,58 @@ def _parse_package(raw, check: _Checker, rules: dict[str, Rule]) -> Package:
         except VersionError as exc:
             check.fail(f"affected {spec!r}: {exc}")
     only = raw.get("only_if_code")
+    fix_to: list[str] = []
+    if raw.get("fix") is not None:
+        fix = check.mapping(raw.get("fix"), "fix")
+        check.unknown_keys({f"fix.{k}": v for k, v in fix.items()}, {"fix.to"})
+        targets = fix.get("to")
+        for target in targets if isinstance(targets, list) else [targets]:
+            if not isinstance(target, (str, int, float)) or isinstance(target, bool):
+                check.fail("fix.to must be a version or a list of versions")
+            try:
+                parse_version(str(target))
+            except VersionError as exc:
+                check.fail(f"fix.to {target!r}: {exc}")
+            if any(parse_specifier(spec).contains(parse_version(str(target))) for spec in affected):
+                check.fail(f"fix.to {target!r} is itself in the affected range")
+            fix_to.append(str(target))
+        if rules[rule].fix is None or rules[rule].fix.kind != "package":
+            check.fail(f"fix.to needs a package fix on rule {rule}")
     pkg = Package(
         name=check.text(raw, "name"), ecosystem=ecosystem, rule=rule, affected=affected,
         detail=check.text(raw, "detail"), successor=check.text(raw, "successor", required=False) or "",
         imports=tuple(check.regex(p, "imports entry") for p in check.seq(raw.get("imports"), "imports")),
         only_if_code=check.regex(only, "only_if_code") if only else None,
-        evidence=raw.get("evidence"),
+        evidence=raw.get("evidence"), fix_to=tuple(sorted(fix_to, key=parse_version)),
     )
     check.where = ""
     return pkg
+
+
+def _check_fix_targets(packages: tuple[Package, ...], rules: dict[str, Rule], check: _Checker) -> None:
+    """A fix target must not be broken under another entry of the same package either (a
+    warning such as "depends on configuration" is fine: the bump still ends the error)."""
+    from igmigrate.versions import affected, parse_version
+
+    for pkg in packages:
+        for target in pkg.fix_to:
+            for other in packages:
+                if (other.name, other.ecosystem) == (pkg.name, pkg.ecosystem) and rules[other.rule].severity == "error" \
+                        and affected(parse_version(target), other.affected):
+                    check.where = f"package {pkg.name}"
+                    check.fail(f"fix.to {target!r} is affected under rule {other.rule}")
+
+
+def _lock_commands(raw, check: _Checker) -> dict[str, str]:
+    commands = check.mapping(raw or {}, "lock_commands")
+    for ecosystem, command in commands.items():
+        check.where = f"lock_commands.{ecosystem}"
+        if ecosystem not in ECOSYSTEMS:
+            check.fail(f"unknown ecosystem {ecosystem!r}")
+        if not isinstance(command, str) or not command.strip():
+            check.fail("must be a non-empty string")
+    check.where = ""
+    return {str(k): str(v) for k, v in commands.items()}
 
 
 _LANGUAGE_KEYS = {"family", "extensions", "filenames", "filename_prefixes", "line_comment", "block_comment",
@@ -468,7 +563,10 @@ def load_knowledge_base(root: Path | None = None, *, validate: bool = True) -> K
 
     check = _Checker(root / "packages.yaml", validate)
     pkg_doc = check.mapping(docs["packages.yaml"], "packages.yaml")
+    check.unknown_keys(pkg_doc, {"packages", "lock_commands"})
     packages = tuple(_parse_package(raw, check, rules) for raw in check.seq(pkg_doc.get("packages"), "packages"))
+    _check_fix_targets(packages, rules, check)
+    lock_commands = _lock_commands(pkg_doc.get("lock_commands"), check)
 
     check = _Checker(root / "languages.yaml", validate)
     lang_doc = check.mapping(docs["languages.yaml"], "languages.yaml")
@@ -478,6 +576,7 @@ def load_knowledge_base(root: Path | None = None, *, validate: bool = True) -> K
         version=version, updated=updated, dates=dates, docs=dict(meta.get("docs") or {}),
         catalogue_threshold=threshold, catalogue_families=families, permission_family=permission_family,
         rules=rules, packages=packages, languages=languages, digest=digest.hexdigest()[:16], root=root,
+        lock_commands=lock_commands,
     )
 
 

@@ -1,0 +1,74 @@
+"""`igmigrate fix`: rewrite what the knowledge base knows how to migrate (docs/fix.md).
+
+Exit codes: without --diff, 0 when fixes were applied or nothing was fixable; with --diff,
+1 when something would change and 0 when not (nothing is written either way: no file of
+the tree, no cache); 2 on usage, config, knowledge-base or I/O errors.
+
+Only the options live at module level (cli.py imports this module whatever command runs),
+without `from __future__ import annotations` (see cli.py).
+"""
+
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+HELP = """Apply the fixes the knowledge base knows (docs/fix.md): safe ones by default (retired business_* scope values to their instagram_business_* names); unsafe ones with --unsafe-fixes (Basic Display scopes to instagram_business_basic, the authorize host, a dependency bump to the first migrated release): they need the companion steps printed at the end.
+
+Review first with --diff (a unified diff, nothing written), apply, then re-scan.
+
+Exit codes: 0 fixes applied or nothing to fix; with --diff 1 when something would change, 0 when not; 2 usage, config or I/O error."""
+
+FORMATS = ("text", "json")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("fix", help=HELP)(fix_command)
+
+
+def fix_command(
+    paths: Optional[List[str]] = typer.Argument(None, help="Files or directories (default: .)."),
+    diff: bool = typer.Option(False, "--diff", help="Print a unified diff of what would change; write nothing."),
+    unsafe_fixes: bool = typer.Option(False, "--unsafe-fixes", help="Also apply fixes that need companion steps."),
+    output_format: str = typer.Option("text", "--format", "-f", help="text|json."),
+    exclude: Optional[List[str]] = typer.Option(None, "--exclude", help="Extra exclude pattern (gitignore style)."),
+    select: Optional[List[str]] = typer.Option(None, "--select", help="Only these rule ids (or prefixes)."),
+    ignore: Optional[List[str]] = typer.Option(None, "--ignore", help="Drop these rule ids (or prefixes)."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=0, help="Worker processes (default: CPU count)."),
+    max_file_size: Optional[int] = typer.Option(None, "--max-file-size", min=1, help="Skip files larger than this (bytes)."),
+    config_file: Optional[Path] = typer.Option(
+        None, "--config", help="Config file (default: nearest .igmigrate.toml or pyproject.toml)."),
+) -> None:
+    # Imported here: the scan path must not pay for the fix engine (libcst, tree-sitter).
+    from igmigrate.cli_support import UsageFailure, build_options, fail
+    from igmigrate.config import ConfigError
+    from igmigrate.fix import apply, render
+    from igmigrate.fix.engine import plan as make_plan
+    from igmigrate.knowledge import KnowledgeBaseError
+    from igmigrate.scanner import scan
+
+    if output_format not in FORMATS:
+        raise fail(f"--format {output_format!r}: choose from {', '.join(FORMATS)}")
+    try:
+        options, _, kb = build_options(paths, exclude, select, ignore, jobs, max_file_size, config_file, None)
+        for given in options.paths:
+            if not given.exists():
+                raise UsageFailure(f"{given}: no such file or directory")
+        result = scan(options, kb)  # no result cache: --diff writes nothing inside the tree
+    except (UsageFailure, ConfigError, KnowledgeBaseError) as exc:
+        raise fail(str(exc))
+    mask = apply.masker(kb)
+    plan = make_plan(result.findings, Path.cwd(), kb, unsafe=unsafe_fixes)
+    if diff:
+        if output_format == "json":
+            typer.echo(render.as_json(plan, mask, "diff"), nl=False)
+        else:
+            typer.echo(render.diff(plan, mask), nl=False)
+            typer.echo(render.text(plan, mask, would=True), nl=False, err=True)
+        raise typer.Exit(2 if plan.errors else 1 if plan.files else 0)
+    written = apply.write(plan)
+    if output_format == "json":
+        typer.echo(render.as_json(written, mask, "apply"), nl=False)
+    else:
+        typer.echo(render.text(written, mask), nl=False)
+    raise typer.Exit(2 if written.errors else 0)
