@@ -71,3 +71,26 @@ def test_broken_manifest_is_reported_not_fatal(project):
     doc = scan_json(project({"package.json": '{"dependencies": {"instafeed.js": ', "a.py": 'SCOPE = "user_profile"\n'}))
     assert any(e["path"] == "package.json" and "manifest" in e["message"] for e in doc["errors"])
     assert any(f["rule_id"] == "IGM101" for f in doc["findings"])
+
+
+def test_setup_cfg_reads_packages_on_the_lines_after_the_key(project):
+    text = ("[metadata]\nname = crossposter\n\n[options]\ninstall_requires = \n    requests>=2\n"
+            "    instagram-basic-display\n    pyyaml\npackages = find:\n\n"
+            "[options.extras_require]\nfeed =\n    instafeed-helper\n    python-instagram==1.3.2\n")
+    doc = scan_json(project({"setup.cfg": text}))
+    found = sorted((f["rule_id"], f["line"], f["column"]) for f in doc["findings"])
+    assert found == [("IGM103", 7, 5), ("IGM206", 14, 5)], found
+
+
+def test_broken_setup_cfg_is_reported_with_its_name(project):
+    doc = scan_json(project({"setup.cfg": "install_requires = instagram-basic-display\n"}))
+    assert [e["path"] for e in doc["errors"]] == ["setup.cfg"], doc
+
+
+def test_requirements_file_naming_the_project_itself_is_a_dependency(project):
+    # The package's own setup.py names it; a sample app's requirements.txt pins the release.
+    doc = scan_json(project({
+        "setup.py": "from setuptools import setup\nsetup(name='python-instagram', install_requires=['httplib2'])\n",
+        "requirements.txt": "bottle==0.12\npython-instagram==1.1.3\n",
+    }))
+    assert [(f["path"], f["rule_id"], f["line"]) for f in doc["findings"]] == [("requirements.txt", "IGM206", 2)]

@@ -25,6 +25,16 @@ BD, BD_WEAK, IGL, LEGACY = "basic_display", "basic_display_weak", "instagram_log
 LEGACY_FLOW_RULE = "IGM203"
 
 
+# An OAuth or token URL of another service (not the app's own callback on localhost):
+# "basic" there is that provider's scope.
+_OAUTH_URL = re.compile(r"(?i)\bhttps?://([A-Za-z0-9.-]+)[^\s'\"`]*(?:oauth|authori[sz]e|access_token|/token\b)")
+_INSTAGRAM_HOSTS = re.compile(r"(?:^|\.)(?:instagram\.com|instagr\.am|localhost)$|^127\.")
+
+
+def _talks_to_another_service(a: FileAnalysis) -> bool:
+    return any(not _INSTAGRAM_HOSTS.search(m.group(1).lower()) for line in a.lines for m in _OAUTH_URL.finditer(line))
+
+
 class _SafeDict(dict):
     def __missing__(self, key):
         return ""
@@ -72,22 +82,36 @@ class Classifier:
         self.dirs: dict[str, _Pool] = {}
         self.projects: dict[str, _Pool] = {}
         self.code_by_project: dict[str, list[str]] = {}
+        self.legacy_projects: set[str] = set()
         for a in analyses:
             strong = [(a.path, e) for e in a.evidence if e.kind in (BD, IGL)]
             self.dirs.setdefault(posixpath.dirname(a.path), _Pool()).items.extend(strong)
             self.projects.setdefault(project_of.get(a.path, ""), _Pool()).items.extend(strong)
+            if any(e.kind == LEGACY for e in a.evidence):
+                self.legacy_projects.add(project_of.get(a.path, ""))
 
     # ------------------------------------------------------------------ public
     def findings(self) -> list[Finding]:
         out = []
         for a in self.analyses:
-            for hit in _merge_same_line(a.hits):
+            for hit in _merge_same_line([h for h in a.hits if self._confirmed(a, h)]):
                 finding = self._finding(a, hit)
                 if finding is not None:
                     out.append(finding)
         return out
 
     # ------------------------------------------------------------------ internals
+    def _confirmed(self, a: FileAnalysis, hit: Hit) -> bool:
+        """A conditional hit (a Legacy scope word with no Instagram OAuth host in its file)
+        stands when its file shows that evidence, or its project does and the file names no
+        other service's OAuth URL (another provider's scope "basic" stays quiet)."""
+        if hit.condition is None:
+            return True
+        if any(e.kind == hit.condition for e in a.evidence):
+            return True
+        return (hit.condition == LEGACY and self.project_of.get(a.path, "") in self.legacy_projects
+                and not _talks_to_another_service(a))
+
     def _finding(self, a: FileAnalysis, hit: Hit) -> Finding | None:
         rule = self.kb.rules[hit.rule_id]
         fields = _SafeDict(hit.extras())

@@ -115,6 +115,9 @@ class Detect:
     flow: str | None = None
     where: str = "code"
     suggestions: dict = field(default_factory=dict)
+    # scope values that name this rule's API on their own (Legacy-only public_content): a
+    # value made only of the rule's values and holding one of these needs no `requires`
+    distinctive: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -339,7 +342,7 @@ def _parse_fix(raw, check: _Checker, detect: Detect) -> FixSpec | None:
     return FixSpec(applicability=applicability, kind=kind, to=to, steps=tuple(steps),
                    pattern=check.regex(pattern, "fix.pattern") if pattern is not None else None)
 _DETECT_KEYS = {"kind", "values", "patterns", "grants", "paths", "evidence", "requires", "relative_requires",
-                "scope_context", "shared", "secret", "flow", "where", "suggestions"}
+                "scope_context", "shared", "secret", "flow", "where", "suggestions", "distinctive"}
 _CONTEXTS = {None, "instagram_context", "instagram_oauth_context"}
 
 
@@ -381,7 +384,10 @@ def _parse_rule(raw, check: _Checker) -> Rule:
         scope_context=bool(det.get("scope_context")), shared=bool(det.get("shared")),
         secret=bool(det.get("secret")), flow=det.get("flow"), where=det.get("where", "code"),
         suggestions=dict(check.mapping(det.get("suggestions") or {}, "detect.suggestions")),
+        distinctive=tuple(str(v) for v in check.seq(det.get("distinctive"), "detect.distinctive")),
     )
+    if not set(detect.distinctive) <= set(values):
+        check.fail("detect.distinctive names values that are not in detect.values")
     replacement = raw.get("replacement")
     rep_text = docs = None
     if replacement is not None:

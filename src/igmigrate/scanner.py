@@ -38,6 +38,7 @@ _PREFILTER_WORDS = (
     rb"\big_refresh_token\b", rb"\brefresh_access_token\b", rb"oauth/authorize", rb"oauth/access_token",
     rb"me/media", rb"IGQ[VW]", rb"\bbusiness_basic\b", rb"\bbusiness_manage\b", rb"\bbusiness_content\b",
     rb"(?i:igmigrate:\s*ignore)",
+    rb"\bpublic_content\b", rb"\bfollower_list\b",  # Legacy-only scope names (IGM202 distinctive)
 )
 PROJECT_MARKERS = {"package.json", "composer.json", "pyproject.toml", "setup.py", "setup.cfg", "go.mod", "Gemfile",
                    "pom.xml", "build.gradle", "build.gradle.kts", "Cargo.toml"}

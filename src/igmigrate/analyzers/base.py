@@ -21,6 +21,7 @@ class Hit:
     region: str | None = None  # enclosing Python class, for evidence scoping
     catalogue: bool = False  # a scope listed in a permission catalogue, not requested
     extra: tuple[tuple[str, str], ...] = ()  # message fields: detail, successor, suggestion
+    condition: str | None = None  # evidence kind the file or project must show to keep the hit
 
     def extras(self) -> dict[str, str]:
         """Message fields; a field repeated by merged hits lists each distinct value once."""
@@ -70,5 +71,7 @@ class FileAnalysis:
 
     def add_hit(self, hit: Hit, evidence_kind: str | None) -> None:
         self.hits.append(hit)
-        if evidence_kind and not hit.catalogue and (not hit.in_comment or evidence_kind == "basic_display_weak"):
+        # A conditional hit waits for evidence from elsewhere: it cannot be its own evidence.
+        if evidence_kind and not hit.catalogue and hit.condition is None and (
+                not hit.in_comment or evidence_kind == "basic_display_weak"):
             self.evidence.append(Evidence(evidence_kind, hit.line, hit.match, hit.region))

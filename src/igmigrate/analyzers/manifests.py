@@ -7,6 +7,7 @@ version it admits; with no usable version we judge the newest release.
 
 from __future__ import annotations
 
+import configparser
 import fnmatch
 import json
 import re
@@ -166,9 +167,28 @@ def read_pyproject(text):
 
 
 def read_setup_cfg(text):
-    block = re.search(r"install_requires\s*=\s*((?:\n[ \t]+[^\n]*)+|[^\n]*)", text)
-    if block:
-        yield from _requirement_strings(text, [l.strip() for l in block.group(1).split("\n") if l.strip()], block.start())
+    """install_requires and extras_require as configparser reads them: a value may start on
+    the key's line or on the indented lines that follow (the usual layout)."""
+    parser = configparser.ConfigParser(interpolation=None, strict=False, delimiters=("=", ":"),
+                                       comment_prefixes=("#", ";"), inline_comment_prefixes=None)
+    try:
+        parser.read_string(text)
+    except configparser.Error as exc:
+        raise ManifestError(f"invalid setup.cfg ({str(exc).splitlines()[0]})") from None
+    values = []
+    if parser.has_option("options", "install_requires"):
+        values.append(("install_requires", parser.get("options", "install_requires")))
+    if parser.has_section("options.extras_require"):
+        values.extend(parser.items("options.extras_require"))
+    for key, value in values:
+        hint = _key_offset(text, key)
+        lines = [line.split("#")[0].strip() for line in value.splitlines()]
+        yield from _requirement_strings(text, [line for line in lines if line], hint)
+
+
+def _key_offset(text: str, key: str) -> int:
+    m = re.search(rf"(?m)^[ \t]*{re.escape(key)}[ \t]*[=:]", text)
+    return m.start() if m else 0
 
 
 def read_setup_py(text):
@@ -334,13 +354,18 @@ def analyze_manifest(kb: KnowledgeBase, filename: str, text: str, result: FileAn
     for dep in reader(text):
         key = _normalize(dep.name, ecosystem)
         candidates = by_name.get(key)
-        if not candidates or key in own:
+        if not candidates:
             continue
         version = _version_of(dep)
         for pkg in candidates:
             if not affected(version or NEWEST, pkg.affected):
                 continue
             rule = kb.rules[pkg.rule]
+            if key in own and not (reader is read_requirements and rule.severity == "error"):
+                # A package is not its own dependency, except where a requirements file (a
+                # sample app, a deployment) installs a release that is dead whatever its
+                # configuration; the project's own code says how it configures the rest.
+                break
             shown = f"{dep.name} {dep.spec}".strip()
             line_text = result.lines[dep.line - 1] if 0 < dep.line <= len(result.lines) else ""
             col = max(line_text.find(dep.name), 0) + 1

@@ -29,6 +29,9 @@ class Context:
     instagram_oauth_context: bool = False  # the file uses Instagram OAuth hosts
     instagram_host_scope: bool = False  # the enclosing class/file uses an Instagram host (path-only forms)
     prose: bool = False  # comment or documentation text: free-text matching
+    # report Legacy scope words the file alone cannot confirm, marked conditional: the
+    # classifier keeps them where the file or its project shows Legacy evidence
+    legacy_candidates: bool = False
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,7 @@ class Match:
     start: int
     end: int
     extra: tuple[tuple[str, str], ...] = ()
+    condition: str | None = None  # evidence kind the finding needs from its file or project
 
 
 class Matcher:
@@ -119,15 +123,21 @@ class Matcher:
                 rule = self.scope_values.get(token)
                 if rule is None:
                     continue
-                if rule.detect.requires and not _context_ok(rule.detect.requires, ctx):
-                    continue
                 whole = text.strip() == token
+                words = [t for t, _ in tokens]
+                if rule.detect.requires and not _context_ok(rule.detect.requires, ctx):
+                    condition = _unconfirmed(rule, words, scope_like or bool(param), whole, ctx)
+                    if condition:
+                        out.append(Match(rule, token, start, start + len(token),
+                                         condition=None if condition == "distinctive" else condition))
+                    continue
+                own_list = len(words) > 1 and all(t in rule.detect.values for t in words)
                 if ctx.prose:
                     # Free text: distinctive values only, never plain words like "basic" or "likes".
                     if rule.detect.scope_context or rule.detect.requires:
                         continue
                 elif rule.detect.scope_context:
-                    if not (scope_like or param) or not (whole or is_list or param):
+                    if not (scope_like or param) or not (whole or is_list or own_list or param):
                         continue
                 elif not (is_list or param or scope_like or (whole and (ctx.instagram_context or "instagram" in token))):
                     continue
@@ -137,6 +147,20 @@ class Matcher:
                     extra = (("suggestion", suggestion),)
                 out.append(Match(rule, token, start, start + len(token), extra))
         return out
+
+
+def _unconfirmed(rule: Rule, tokens: list[str], scope_like: bool, whole: bool, ctx: Context) -> str:
+    """For a scope rule whose context requirement fails: "distinctive" when the value names the
+    rule's API on its own (only the rule's values, one of them distinctive), the evidence kind
+    to ask the classifier for when a scope is made of the rule's words only, "" to drop it."""
+    if ctx.prose:
+        return ""
+    own_list = len(tokens) > 1 and all(t in rule.detect.values for t in tokens)
+    if not (own_list or (whole and scope_like)):
+        return ""
+    if any(t in rule.detect.distinctive for t in tokens):
+        return "distinctive"
+    return (rule.detect.evidence or "") if ctx.legacy_candidates and scope_like else ""
 
 
 def _gate_regex(pattern_rules: list[Rule], *literal_maps: dict) -> re.Pattern:

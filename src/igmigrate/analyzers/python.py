@@ -148,7 +148,8 @@ class Evaluator:
         text = as_text(value)
         own = set(self.refs)
         if text:
-            own |= {(m.rule.id, m.text) for m in self.matcher.match(text, Context(instagram_context=True, scope_context=True))}
+            own |= {(m.rule.id, m.text) for m in self.matcher.match(
+                text, Context(instagram_context=True, scope_context=True, legacy_candidates=True))}
         return Binding(value, frozenset(own))
 
     def lookup_name(self, name: str) -> Value:
@@ -448,6 +449,10 @@ class _Collector(cst.CSTVisitor):
         inherited = set(self.ev.refs)
         self.analyzer.emit(self, text, span, context_name, key_like, inherited, binding)
 
+    def in_scope_class(self) -> bool:
+        """The class body (not a method) of a class named for scopes: `class Scope(Enum)`."""
+        return bool(self.class_stack and not self.function_stack and _SCOPE_WORD.search(self.class_stack[-1]))
+
     def region(self) -> str | None:
         return ".".join(self.class_stack) if self.class_stack else None
 
@@ -504,8 +509,8 @@ class PythonAnalyzer:
         # A bare path ("oauth/access_token") bound to a name is reported where it is used.
         host_scope = not binding and collector.class_hosts.get(
             collector.class_stack[0] if collector.class_stack else None, collector.class_hosts.get(None, False))
-        scope_like = bool(context_name and _SCOPE_WORD.search(context_name))
-        ctx = Context(scope_context=scope_like, instagram_host_scope=host_scope,
+        scope_like = bool(context_name and _SCOPE_WORD.search(context_name)) or collector.in_scope_class()
+        ctx = Context(scope_context=scope_like, instagram_host_scope=host_scope, legacy_candidates=True,
                       **collector.base_ctx)
         for match in self.matcher.match(text, ctx):
             if key_like and match.rule.detect.kind == "scope":
@@ -514,7 +519,8 @@ class PythonAnalyzer:
                 continue
             where = self._literal_holding(collector, span, match.text)
             hit = Hit(match.rule.id, where[0], where[1], where[2], where[3], match.text, region=region,
-                      catalogue=collector.catalogue and match.rule.detect.kind == "scope", extra=match.extra)
+                      catalogue=collector.catalogue and match.rule.detect.kind == "scope", extra=match.extra,
+                      condition=match.condition)
             collector.raw_hits.append((hit, span, match.rule.detect.evidence))
 
     @staticmethod

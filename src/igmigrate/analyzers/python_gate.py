@@ -47,6 +47,9 @@ class PythonGate:
             self._deep = PythonAnalyzer(self.matcher, self.index)
         return self._deep.analyze_tokens(text, tokens, result, module, contexts)
 
+    def _client_import(self, statement: str) -> bool:
+        return any(p.search(statement) for package in self.matcher.kb.packages for p in package.imports)
+
     def _worth_parsing(self, tokens: PythonTokens, module: str) -> bool:
         """A cheap look (the tokens we need anyway; an ast walk of every node cost more than
         the tokenizer on big modules) for a string value that could matter: a candidate word
@@ -56,6 +59,8 @@ class PythonGate:
             return True  # let libcst (or the text fallback) decide
         if any(self.candidate(value) for value in tokens.values):
             return True
+        if any(self._client_import(statement) for statement in tokens.imports):
+            return True  # a known client's scope words ("likes", "comments") pass no prefilter
         if self.index is None:
             return False
         for statement in tokens.imports:
