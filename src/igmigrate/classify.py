@@ -25,16 +25,6 @@ BD, BD_WEAK, IGL, LEGACY = "basic_display", "basic_display_weak", "instagram_log
 LEGACY_FLOW_RULE = "IGM203"
 
 
-# An OAuth or token URL of another service (not the app's own callback on localhost):
-# "basic" there is that provider's scope.
-_OAUTH_URL = re.compile(r"(?i)\bhttps?://([A-Za-z0-9.-]+)[^\s'\"`]*(?:oauth|authori[sz]e|access_token|/token\b)")
-_INSTAGRAM_HOSTS = re.compile(r"(?:^|\.)(?:instagram\.com|instagr\.am|localhost)$|^127\.")
-
-
-def _talks_to_another_service(a: FileAnalysis) -> bool:
-    return any(not _INSTAGRAM_HOSTS.search(m.group(1).lower()) for line in a.lines for m in _OAUTH_URL.finditer(line))
-
-
 class _SafeDict(dict):
     def __missing__(self, key):
         return ""
@@ -110,7 +100,7 @@ class Classifier:
         if any(e.kind == hit.condition for e in a.evidence):
             return True
         return (hit.condition == LEGACY and self.project_of.get(a.path, "") in self.legacy_projects
-                and not _talks_to_another_service(a))
+                and not a.other_oauth_url)
 
     def _finding(self, a: FileAnalysis, hit: Hit) -> Finding | None:
         rule = self.kb.rules[hit.rule_id]

@@ -6,6 +6,7 @@ Analyzers answer "what does this file contain"; the classifier (igmigrate.classi
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 
 
@@ -44,6 +45,12 @@ class Evidence:
     region: str | None = None
 
 
+# An OAuth or token URL of another service (not the app's own callback on localhost): a
+# Legacy-looking scope word ("basic") next to it is that provider's scope.
+_OAUTH_URL = re.compile(r"(?i)\bhttps?://([A-Za-z0-9.-]+)[^\s'\"`]*(?:oauth|authori[sz]e|access_token|/token\b)")
+_INSTAGRAM_HOSTS = re.compile(r"(?:^|\.)(?:instagram\.com|instagr\.am|localhost)$|^127\.")
+
+
 @dataclass
 class FileAnalysis:
     path: str  # display path (POSIX)
@@ -58,12 +65,16 @@ class FileAnalysis:
     snippets: dict[int, str] = field(default_factory=dict)  # line -> masked text of the lines with hits
     code_flags: tuple[str, ...] = ()  # packages whose Instagram part this code uses (only_if_code)
     exports_instagram: bool = False  # a Python module whose constants hold Instagram URLs or scopes
+    other_oauth_url: bool = False  # names another service's OAuth URL (asked only for conditional hits)
 
     def finish(self, mask) -> None:
         """Keep what findings need and nothing raw: the masked, stripped text of the lines with
         hits (snippets are 240 characters at most), masked matches; drop the source lines.
         The result cache stores analyses, so no secret from a scanned file reaches its disk."""
         wanted = {hit.line for hit in self.hits}
+        if any(hit.condition for hit in self.hits):
+            self.other_oauth_url = any(not _INSTAGRAM_HOSTS.search(m.group(1).lower())
+                                       for line in self.lines for m in _OAUTH_URL.finditer(line))
         self.snippets = {n: mask(self.lines[n - 1].strip())[:240] for n in sorted(wanted) if 0 < n <= len(self.lines)}
         self.lines = []
         self.hits = [h if mask(h.match) == h.match else replace(h, match=mask(h.match)) for h in self.hits]
