@@ -23,6 +23,10 @@ class Hit:
     catalogue: bool = False  # a scope listed in a permission catalogue, not requested
     extra: tuple[tuple[str, str], ...] = ()  # message fields: detail, successor, suggestion
     condition: str | None = None  # evidence kind the file or project must show to keep the hit
+    # The string literal that defines the matched value (display path, start byte, end byte
+    # in the UTF-8 text, quotes included): where a fix edits, which may be a constant in
+    # another file. Set by the flow analyzer (docs/flow.md); None elsewhere.
+    definition: tuple[str, int, int] | None = None
 
     def extras(self) -> dict[str, str]:
         """Message fields; a field repeated by merged hits lists each distinct value once."""

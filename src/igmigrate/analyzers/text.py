@@ -318,17 +318,7 @@ class TextAnalyzer:
         return matches
 
     def _prose(self, text: str, first_line: int, first_col: int, result: FileAnalysis, contexts) -> None:
-        ctx = Context(prose=True, **contexts)
-        for offset, line_text in enumerate(text.split("\n")):
-            if not line_text.strip():
-                continue
-            for match in self.matcher.match(line_text, ctx):
-                col = (first_col if offset == 0 else 0) + match.start + 1
-                result.add_hit(
-                    Hit(match.rule.id, first_line + offset, col, first_line + offset, col + len(match.text),
-                        match.text, in_comment=True, extra=match.extra),
-                    match.rule.detect.evidence,
-                )
+        prose_hits(self.matcher, text, first_line, first_col, result, contexts)
 
     def _collect_constants(self, tokens: list[Token], lang: Language, constants) -> None:
         for chain, target in self._chains(tokens, lang):
@@ -403,6 +393,22 @@ class TextAnalyzer:
             return known[0]
 
         return lang.interpolation.sub(substitute, body)
+
+
+def prose_hits(matcher: Matcher, text: str, first_line: int, first_col: int, result: FileAnalysis, contexts) -> None:
+    """Comment or documentation text: free-text matching, every hit a note (shared with the
+    tree-sitter analyzer, whose comments are read the same way)."""
+    ctx = Context(prose=True, **contexts)
+    for offset, line_text in enumerate(text.split("\n")):
+        if not line_text.strip():
+            continue
+        for match in matcher.match(line_text, ctx):
+            col = (first_col if offset == 0 else 0) + match.start + 1
+            result.add_hit(
+                Hit(match.rule.id, first_line + offset, col, first_line + offset, col + len(match.text),
+                    match.text, in_comment=True, extra=match.extra),
+                match.rule.detect.evidence,
+            )
 
 
 def _assignment_target(code: list[Token], i: int) -> str | None:

@@ -1,0 +1,344 @@
+"""Evaluate flow IR into string values, across the files of one project.
+
+Values are those of the Python analyzer: str (unknown pieces written "{name}"), list, dict,
+a Hole (an unknown value that keeps its name), or None. Where part of a value is unknown the
+known parts still count. A name resolves through the function's parameters (when a helper
+is evaluated with its arguments), the enclosing scopes of its file, the file's imports, and
+then what the language makes visible across files (workspace.py). Work is bounded: a depth
+limit on expressions and helper calls, one evaluation per definition per analysis (memo),
+and a cycle guard.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from igmigrate.analyzers.flow.ir import (Call, Concat, Definition, Expr, FileModel, Format, Function, Join, ListOf,
+                                         MapOf, Member, Query, Ref, Span, Str, Unknown)
+from igmigrate.analyzers.flow.spec import CallRule, LanguageSpec
+from igmigrate.analyzers.matching import Context, Matcher
+
+UNKNOWN = "{}"
+MAX_DEPTH = 60
+MAX_CALL_DEPTH = 3
+_SCOPE_WORD = re.compile(r"(?i)scope|permission")
+_PRINTF = re.compile(r"%(?:\[\d+\])?[-+# 0]*\d*(?:\.\d+)?([svdqfxX%])")
+_BRACE = re.compile(r"\{([A-Za-z0-9_]*)(?:[!:][^{}]*)?\}")
+
+
+@dataclass(frozen=True)
+class Hole:
+    name: str
+
+
+@dataclass(frozen=True)
+class ModuleValue:
+    """What `import * as m` / `require('./m')` binds: a file's exports."""
+
+    model: FileModel
+
+
+@dataclass(frozen=True)
+class ClassValue:
+    model: FileModel
+    name: str
+
+
+Value = object  # str | list | dict | Hole | ModuleValue | ClassValue | None
+
+
+def piece(value: Value) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Hole):
+        return "{" + value.name + "}"
+    if isinstance(value, (list, dict)):
+        text = as_text(value)
+        return text if text is not None else UNKNOWN
+    return UNKNOWN
+
+
+def as_text(value: Value) -> str | None:
+    """The string a value would put on the wire (lists comma-joined, maps as a query)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        return ",".join(piece(v) for v in value)
+    if isinstance(value, dict):
+        return "&".join(f"{k}={piece(v)}" for k, v in value.items())
+    return None
+
+
+@dataclass
+class Frame:
+    model: FileModel
+    scope: str
+    env: dict[str, Value] | None = None  # parameters bound to argument values
+
+
+class Evaluator:
+    """One per analyzed file (its memo is that analysis's)."""
+
+    def __init__(self, workspace, matcher: Matcher):
+        self.ws = workspace
+        self.matcher = matcher
+        self.memo: dict[int, tuple[Value, frozenset]] = {}
+        self.busy: set[int] = set()
+        self.refs: set = set()  # own matches of the definitions read by the current value
+        self.literals: list[tuple[str, Span, str]] = []  # (path, span, text) of the literals read
+        self.depth = 0
+        self.call_depth = 0
+
+    # ------------------------------------------------------------------ entry points
+    def evaluate(self, expr: Expr, frame: Frame) -> tuple[Value, frozenset, list[tuple[str, Span, str]]]:
+        self.refs = set()
+        self.literals = []
+        value = self.value(expr, frame)
+        return value, frozenset(self.refs), self.literals
+
+    def value(self, expr: Expr, frame: Frame) -> Value:
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                return None
+            return self._value(expr, frame)
+        except RecursionError:
+            return None
+        finally:
+            self.depth -= 1
+
+    def _value(self, expr: Expr, frame: Frame) -> Value:
+        if isinstance(expr, Str):
+            self.literals.append((frame.model.path, expr.span, expr.text))
+            return expr.text
+        if isinstance(expr, Concat):
+            values = [self.value(p, frame) for p in expr.parts]
+            if not any(isinstance(v, str) for v in values):
+                return Hole(_name(expr.parts[-1])) if values else None
+            return "".join(piece(v) for v in values)
+        if isinstance(expr, Ref):
+            return self.ref(expr, frame)
+        if isinstance(expr, Member):
+            return self.member(expr, frame)
+        if isinstance(expr, ListOf):
+            return [self.value(i, frame) for i in expr.items]
+        if isinstance(expr, MapOf):
+            out = {}
+            for k, v in expr.pairs:
+                key = self.value(k, frame) if not isinstance(k, Str) else k.text
+                if isinstance(key, str):
+                    out[key] = self.value(v, frame)
+            return out
+        if isinstance(expr, Format):
+            return self.format(self.value(expr.template, frame), [self.value(a, frame) for a in expr.args], expr.style)
+        if isinstance(expr, Join):
+            return _join(self.value(expr.items, frame), self.value(expr.sep, frame) if expr.sep else ",")
+        if isinstance(expr, Query):
+            data = self.value(expr.pairs, frame)
+            return as_text(data) if isinstance(data, dict) else None
+        if isinstance(expr, Call):
+            return self.call(expr, frame)
+        if isinstance(expr, Unknown):
+            return Hole(expr.name) if expr.name else None
+        return None
+
+    # ------------------------------------------------------------------ names
+    def ref(self, expr: Ref, frame: Frame) -> Value:
+        name = expr.name
+        if frame.env is not None and name in frame.env:
+            return frame.env[name]
+        definition = self.ws.lookup(frame.model, frame.scope, name, expr.span.start)
+        if definition is not None:
+            return self.definition_value(definition[0], definition[1])
+        found = self.ws.resolve_name(frame.model, frame.scope, name, self)
+        if found is not None:
+            return found
+        return Hole(name)
+
+    def definition_value(self, model: FileModel, definition: Definition) -> Value:
+        key = id(definition)
+        if key in self.memo:
+            value, own = self.memo[key]
+            self.refs |= own
+            return value
+        if key in self.busy:
+            return Hole(definition.name)
+        self.busy.add(key)
+        outer_refs = self.refs
+        self.refs = set()
+        try:
+            value = self.value(definition.expr, Frame(model, definition.scope))
+            own = set(self.refs)
+            text = as_text(value)
+            if text:
+                ctx = Context(instagram_context=True, instagram_oauth_context=True,
+                              scope_context=bool(_SCOPE_WORD.search(definition.name)))
+                own |= {(m.rule.id, m.text) for m in self.matcher.match(text, ctx)}
+        finally:
+            self.busy.discard(key)
+            self.refs = outer_refs
+        self.memo[key] = (value, frozenset(own))
+        self.refs |= own
+        return value
+
+    def member(self, expr: Member, frame: Frame) -> Value:
+        obj = expr.obj
+        if isinstance(obj, Ref) and obj.name == "this":
+            cls = self.ws.class_of(frame.model, frame.scope)
+            if cls:
+                found = self.ws.member_definition(frame.model, cls, expr.name)
+                if found is not None:
+                    return self.definition_value(*found)
+            found = self.ws.unique_field(frame.model, expr.name)
+            return self.definition_value(*found) if found is not None else Hole(expr.name)
+        dotted = _dotted(obj)
+        if dotted:
+            found = self.ws.qualified(frame.model, frame.scope, dotted, expr.name, self)
+            if found is not None:
+                return self.definition_value(*found)
+        base = self.value(obj, frame) if not isinstance(obj, (Str, Concat)) else None
+        if isinstance(base, dict):
+            return base.get(expr.name, Hole(expr.name))
+        if isinstance(base, ModuleValue):
+            value = self.ws.export_value(base.model, expr.name, self)
+            return value if value is not None else Hole(expr.name)
+        if isinstance(base, ClassValue):
+            found = self.ws.member_definition(base.model, base.name, expr.name)
+            return self.definition_value(*found) if found is not None else Hole(expr.name)
+        if isinstance(obj, Ref) and isinstance(base, Hole):
+            found = self.ws.unique_field(frame.model, expr.name)
+            if found is not None:
+                return self.definition_value(*found)
+        return Hole(expr.name)
+
+    # ------------------------------------------------------------------ calls
+    def call(self, expr: Call, frame: Frame) -> Value:
+        spec: LanguageSpec = self.ws.spec_of(frame.model)
+        callee = expr.callee
+        dotted = _dotted(callee) or ""
+        method = callee.name if isinstance(callee, Member) else None
+        receiver = callee.obj if isinstance(callee, Member) else None
+        last = method or dotted
+        if dotted in spec.identity_functions or last in spec.identity_functions:
+            return self.value(expr.args[0], frame) if expr.args else None
+        if method in spec.identity_methods and receiver is not None:
+            base = self.value(receiver, frame)
+            return base if isinstance(base, (str, Hole)) else as_text(base)
+        rule = _rule(spec.formats, dotted, method, receiver)
+        if rule is not None and len(expr.args) > rule.template:
+            template = self.value(expr.args[rule.template], frame)
+            rest = [self.value(a, frame) for a in expr.args[rule.template + 1:]]
+            return self.format(template, rest, rule.style)
+        rule = _rule(spec.joins, dotted, method, receiver)
+        if rule is not None:
+            items = self.value(receiver, frame) if rule.items is None and receiver is not None else \
+                self.value(expr.args[rule.items], frame) if rule.items is not None and rule.items < len(expr.args) else None
+            sep = self.value(expr.args[rule.sep], frame) if rule.sep is not None and rule.sep < len(expr.args) else ","
+            if isinstance(items, list):
+                return _join(items, sep)
+        rule = _rule(spec.queries, dotted, method, receiver)
+        if rule is not None:
+            if rule.arg is None and receiver is not None:
+                data = self.value(receiver, frame)
+            elif rule.arg is not None and rule.arg < len(expr.args):
+                data = self.value(expr.args[rule.arg], frame)
+            else:
+                data = {k: self.value(v, frame) for k, v in expr.keywords}
+            if isinstance(data, list) and all(isinstance(p, list) and len(p) == 2 for p in data):
+                data = {p[0]: p[1] for p in data if isinstance(p[0], str)}
+            if isinstance(data, dict):
+                return as_text(data)
+            if isinstance(data, str):
+                return data
+            return None
+        helper = self.ws.function(frame.model, frame.scope, callee, self)
+        if helper is not None and self.call_depth < MAX_CALL_DEPTH:
+            model, function = helper
+            env = {}
+            for i, param in enumerate(function.params):
+                env[param] = self.value(expr.args[i], frame) if i < len(expr.args) else Hole(param)
+            self.call_depth += 1
+            try:
+                result = self.value(function.body, Frame(model, function.own_scope, env))
+            finally:
+                self.call_depth -= 1
+            if isinstance(result, (str, list, dict)):
+                return result
+        return Hole(last.rsplit(".", 1)[-1] if last else "call")
+
+    def is_builder(self, expr: Call, frame: Frame) -> bool:
+        """Whether a call composes a value we evaluate whole (format, join, query, identity,
+        a helper of the project) rather than one whose arguments are values of their own."""
+        spec: LanguageSpec = self.ws.spec_of(frame.model)
+        callee = expr.callee
+        dotted = _dotted(callee) or ""
+        method = callee.name if isinstance(callee, Member) else None
+        receiver = callee.obj if isinstance(callee, Member) else None
+        if dotted in spec.identity_functions or (method in spec.identity_methods and receiver is not None):
+            return True
+        if any(_rule(rules, dotted, method, receiver) for rules in (spec.formats, spec.joins, spec.queries)):
+            return True
+        helper = self.ws.function(frame.model, frame.scope, callee, self)
+        return helper is not None and not isinstance(helper[1].body, Unknown)
+
+    def format(self, template: Value, args: list[Value], style: str) -> Value:
+        if not isinstance(template, str):
+            return None
+        if style == "brace":
+            counter = iter(range(1000))
+
+            def brace(m: re.Match) -> str:
+                key = m.group(1)
+                index = next(counter) if key == "" else int(key) if key.isdigit() else None
+                v = args[index] if index is not None and index < len(args) else None
+                return piece(v) if v is not None else UNKNOWN
+            return _BRACE.sub(brace, template)
+        it = iter(args)
+
+        def printf(m: re.Match) -> str:
+            if m.group(1) == "%":
+                return "%"
+            v = next(it, None)
+            return piece(v) if v is not None else UNKNOWN
+        return _PRINTF.sub(printf, template)
+
+
+def _rule(rules: tuple[CallRule, ...], dotted: str, method: str | None, receiver: Expr | None) -> CallRule | None:
+    for rule in rules:
+        if rule.function is not None and (dotted == rule.function or dotted.endswith("." + rule.function)
+                                          and rule.function[0].isupper()):
+            return rule
+        if rule.method is not None and method == rule.method and receiver is not None:
+            if rule.receiver is None or _dotted(receiver) == rule.receiver:
+                return rule
+    return None
+
+
+def _join(items: Value, sep: Value) -> Value:
+    if not isinstance(items, list):
+        return None
+    separator = sep if isinstance(sep, str) else ","
+    return separator.join(piece(i) for i in items)
+
+
+def _dotted(expr: Expr | None) -> str | None:
+    if isinstance(expr, Ref):
+        return expr.name
+    if isinstance(expr, Member):
+        inner = _dotted(expr.obj)
+        return f"{inner}.{expr.name}" if inner else None
+    return None
+
+
+def _name(expr: Expr) -> str:
+    if isinstance(expr, Ref):
+        return expr.name
+    if isinstance(expr, Member):
+        return expr.name
+    if isinstance(expr, Call):
+        return _name(expr.callee)
+    return ""
+
+
+__all__ = ["Evaluator", "Frame", "Hole", "ModuleValue", "ClassValue", "as_text", "piece", "Function"]
