@@ -47,14 +47,15 @@ def test_unknown_grammar_is_one_clear_error():
         grammars.parser("cobol")
 
 
-def test_grammar_table_is_not_imported_by_a_python_only_scan(tmp_path):
+def test_grammars_and_flow_engine_are_not_imported_by_a_python_only_scan(tmp_path):
     (tmp_path / "a.py").write_text('SCOPE = "user_profile,user_media"\n')
     code = (
         "import sys\n"
         "from igmigrate.scanner import ScanOptions, scan\n"
         "from pathlib import Path\n"
         f"scan(ScanOptions(paths=[Path({str(tmp_path)!r})]))\n"
-        "print(sorted(m for m in sys.modules if m.startswith('tree_sitter')))\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('tree_sitter', 'igmigrate.analyzers.flow.analyzer',"
+        " 'igmigrate.analyzers.flow.lower'))))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

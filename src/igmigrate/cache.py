@@ -84,12 +84,21 @@ def code_fingerprint() -> str:
     package = Path(__file__).resolve().parent
     for name in _ANALYSIS_CODE:
         target = package / name
-        paths = sorted(target.glob("*.py")) if target.is_dir() else [target]
+        paths = sorted(target.rglob("*.py")) if target.is_dir() else [target]
         for path in paths:
             try:
-                digest.update(path.name.encode() + b"\0" + path.read_bytes())
+                digest.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes())
             except OSError:
                 digest.update(path.name.encode() + b"\0missing")
+    # The flow analyzer's lowering tables and the grammar table decide what it finds too.
+    from igmigrate.knowledge import rules_dir
+
+    rules = rules_dir()
+    for path in [rules / "grammars.yaml", *sorted((rules / "flow").glob("*.yaml"))]:
+        try:
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+        except OSError:
+            digest.update(path.name.encode() + b"\0missing")
     return digest.hexdigest()
 
 
@@ -369,16 +378,29 @@ def module_find(files: dict[str, Path], module: str) -> str | None:
 class DependencyCheck:
     """Validates an entry's recorded module lookups against the tree being scanned now."""
 
-    def __init__(self, files: dict[str, Path], find: Callable[[str], str | None] | None = None):
-        self.find = find or ModuleFinder(files).find
+    def __init__(self, files: dict[str, Path], find: Callable[[str], str | None] | None = None,
+                 flow: Callable[[], Any] | None = None):
+        self._find_module = find or ModuleFinder(files).find
         self.files = files
+        self.flow = flow  # builds the tree's FlowFiles: answers the flow analyzer's "flow:" queries
         self._digests: dict[str, str | None] = {}
 
+    def find(self, query: str) -> str | None:
+        if query.startswith("flow:"):
+            return self.flow().resolve(query) if self.flow is not None else None
+        return self._find_module(query)
+
     def digest(self, module: str) -> str | None:
+        """Content hash of a module (by dotted name) or of the files a flow query found
+        (absolute paths, newline-separated)."""
         if module not in self._digests:
             try:
-                self._digests[module] = content_digest(Path(self.files[module]).read_bytes())
-            except (OSError, KeyError):
+                if module in self.files:
+                    self._digests[module] = content_digest(Path(self.files[module]).read_bytes())
+                else:
+                    parts = [content_digest(Path(p).read_bytes()) for p in module.split("\n")]
+                    self._digests[module] = parts[0] if len(parts) == 1 else content_digest("".join(parts).encode())
+            except (OSError, KeyError, ValueError):
                 self._digests[module] = None
         return self._digests[module]
 
@@ -399,9 +421,10 @@ class DependencyCheck:
             if found is None:
                 continue
             try:
-                if not cache.settled(os.stat(self.files[found])):
-                    return False
-            except (OSError, KeyError):
+                for path in ([self.files[found]] if found in self.files else found.split("\n")):
+                    if not cache.settled(os.stat(path)):
+                        return False
+            except (OSError, KeyError, ValueError):
                 return False
         return True
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from igmigrate.analyzers.base import FileAnalysis
+from igmigrate.analyzers.flow.gate import FlowGate, flow_grammar
 from igmigrate.analyzers.manifests import ManifestError, analyze_manifest, declared_names, reader_for
 from igmigrate.analyzers.markers import mask_spans, scan_markers
 from igmigrate.masking import masker_for
@@ -61,11 +62,13 @@ class ScanOptions:
 class _Engine:
     """Per-process analysis state: built once per worker, reused for every file."""
 
-    def __init__(self, kb: KnowledgeBase, module_files: dict[str, Path], max_file_size: int):
+    def __init__(self, kb: KnowledgeBase, module_files: dict[str, Path], max_file_size: int, tree_files=None):
         self.kb = kb
         self.matcher = Matcher(kb)
         self.text = TextAnalyzer(kb, self.matcher, candidate=self._text_candidate)
         self.module_files = module_files
+        self.tree_files = tree_files  # builds the tree's FlowFiles (cross-file reads of the flow analyzer)
+        self.flow = FlowGate(kb, self.matcher, tree_files)
         self._python = None  # built on first use (python_gate.py: libcst only when a file needs it)
         self.cache: ResultCache | None = None
         self.cache_log: list[tuple[str, Verdict]] = []  # (display path, verdict) since last drain
@@ -136,11 +139,11 @@ class _Engine:
         key = entry_key(cache.salt, digest, name, module, own_names, force)
         entry, corrupt = cache.read(key)
         if self._deps is None:
-            self._deps = DependencyCheck(self.module_files)
+            self._deps = DependencyCheck(self.module_files, flow=self.tree_files)
         if entry is not None and self._deps.still_valid(entry.deps):
             self.cache_log.append((source.display, Verdict(digest, hit=True, corrupt=corrupt)))
             return entry.outcome(source.display)
-        recording = self.python.index if module else None
+        recording = self.python.index if module else self.flow if flow_grammar(name) else None
         if recording is not None:
             recording.start()
         try:
@@ -196,6 +199,13 @@ class _Engine:
             if not result.notices:  # the gate says why when it chose not to parse
                 result.notices.append("Python parse failed (libcst); scanned with the text rules instead")
             lang = self.python_lang
+        grammar = flow_grammar(name) if not name.endswith((".py", ".pyi", ".pyw")) else None
+        if grammar is not None:
+            comment_spans = self.flow.analyze(text, grammar, source.path, result, contexts)
+            if comment_spans is not None:
+                contexts["instagram_context"] = contexts["instagram_context"] or bool(result.hits)
+                scan_markers(self.kb, text, mask_spans(text, comment_spans), contexts, result, own_names)
+                return
         if lang is None:
             lang = self.text.family("config")  # unknown text: match values line by line
         comment_spans = self.text.analyze(text, lang, result, contexts)
@@ -264,14 +274,15 @@ _BATCH: "_Batch | None" = None
 
 
 def _init_worker(engine: _Engine | None, batch: "_Batch", kb_root: str,
-                 module_files: dict[str, Path], max_file_size: int, cache: ResultCache | None) -> None:
+                 module_files: dict[str, Path], max_file_size: int, cache: ResultCache | None,
+                 tree_files=None) -> None:
     """Forked workers get the parent's engine and file list as they are (nothing is pickled
     or rebuilt); spawned ones (no fork on the platform) rebuild the engine."""
     global _ENGINE, _BATCH
     if engine is None:
         from igmigrate.knowledge import load_knowledge_base
 
-        engine = _Engine(load_knowledge_base(Path(kb_root)), module_files, max_file_size)
+        engine = _Engine(load_knowledge_base(Path(kb_root)), module_files, max_file_size, tree_files)
     engine.cache = cache
     _ENGINE, _BATCH = engine, batch
 
@@ -369,11 +380,20 @@ class _TreeModules:
     def __init__(self, files: list[SourceFile]):
         self._files = files
         self._table: dict[str, str] | None = None
+        self._flow = None
 
     def __call__(self) -> dict[str, str]:
         if self._table is None:
             self._table = {module_name(f.rel): f.path for f in self._files if f.rel.endswith(".py")}
         return self._table
+
+    def flow(self):
+        """The tree's files that have a grammar (flow/project.py), for cross-file reads."""
+        if self._flow is None:
+            from igmigrate.analyzers.flow.project import FlowFiles
+
+            self._flow = FlowFiles((f.path, f.display) for f in self._files)
+        return self._flow
 
 
 def scan(options: ScanOptions, kb: KnowledgeBase | None = None, cwd: Path | None = None, *,
@@ -425,7 +445,7 @@ def _analyze_all(batch, kb, modules, options, cache, progress) -> list:
     if not todo:
         pass  # everything came from the cache
     elif jobs <= 1 or len(todo) < 200:
-        engine = _Engine(kb, modules(), options.max_file_size)
+        engine = _Engine(kb, modules(), options.max_file_size, modules.flow)
         engine.cache = cache
         for i in todo:
             outcomes[i] = engine.analyze(*batch[i])
@@ -442,14 +462,14 @@ def _analyze_all(batch, kb, modules, options, cache, progress) -> list:
 
         context = _pool_context()
         module_files = modules()
-        engine = _Engine(kb, module_files, options.max_file_size) if context is not None else None
+        engine = _Engine(kb, module_files, options.max_file_size, modules.flow) if context is not None else None
         # Forked workers share the parent's heap until the garbage collector touches it;
         # freezing keeps those pages shared (peak memory at 80,000 files: see README).
         gc.freeze()
         try:
             with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker,
                                      initargs=(engine, batch, str(kb.root), module_files, options.max_file_size,
-                                               cache)) as pool:
+                                               cache, modules.flow)) as pool:
                 for chunk, (found, log, read) in zip(chunks, pool.map(_work, chunks)):
                     for i, outcome in found:
                         outcomes[i] = outcome
@@ -510,7 +530,7 @@ def _from_stat_index(batch, cache, index, modules, max_file_size, outcomes, stat
             module = module_name(source.rel) if name.endswith((".py", ".pyi", ".pyw")) else ""
             entry = cache.load(entry_key(cache.salt, digest, name, module, batch.projects.own(source), False))
             if entry is not None and entry.deps and checker is None:
-                checker = DependencyCheck(modules())
+                checker = DependencyCheck(modules(), flow=modules.flow)
             if entry is not None and (not entry.deps or checker.still_valid(entry.deps)):
                 outcomes[i] = entry.outcome(source.display)
                 unchanged += 1
@@ -546,7 +566,7 @@ def _importers_of_instagram_modules(batch, outcomes, kb, modules, max_file_size)
         except OSError:
             continue
         if importer.search(data):
-            engine = engine or _Engine(kb, modules(), max_file_size)
+            engine = engine or _Engine(kb, modules(), max_file_size, modules.flow)
             extra.append((i, engine.analyze(*batch[i], force=True)))
     return extra
 

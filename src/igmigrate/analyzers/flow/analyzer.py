@@ -23,6 +23,7 @@ from igmigrate.analyzers.matching import OTHER_PLATFORM_HOST, Context, Matcher
 from igmigrate.knowledge import KnowledgeBase
 
 _SCOPE_WORD = re.compile(r"(?i)scope|permission")
+_LONE_WORD = re.compile(r"\s*[A-Za-z_][\w.]*\s*")
 MAX_ERROR_SHARE = 0.2  # a tree with more of its bytes under ERROR nodes falls back to text rules
 
 
@@ -79,7 +80,7 @@ class FlowAnalyzer:
         tree = parse(grammar, data)
         share = _error_share(tree.root_node)
         if share > MAX_ERROR_SHARE:
-            raise FlowParseError(f"{grammar} parse failed ({share:.0%} of the file unreadable)")
+            raise FlowParseError(f"{share:.0%} of the file is not valid {grammar}")
         model = lower(spec, data, tree, path)
         self.workspace.add(model, grammar)
         offsets = Offsets(text, data)
@@ -155,6 +156,9 @@ class _Run:
         if isinstance(expr, (Str, Concat, Format, Join, Query)):
             self.report(expr, target, frame)
             return
+        if isinstance(expr, (Ref, Member)) and target and _SCOPE_WORD.search(target):
+            self.report(expr, target, frame)  # `scope: USER_MEDIA`: the name is used as a scope here
+            return
         if isinstance(expr, Member):
             self.visit(expr.obj, None, frame, depth + 1)
 
@@ -166,24 +170,40 @@ class _Run:
         span = expr.span
         line = span.line
         scope_like = bool(target and _SCOPE_WORD.search(target)) or _near_scope_word(self.lines, line)
-        ctx = Context(scope_context=scope_like, instagram_host_scope=self.host_scope, **self.contexts)
+        contexts = self.contexts
+        if not scope_like and _LONE_WORD.fullmatch(text):
+            # A name alone never makes a scope: `USER_MEDIA = "user_media"` as a preference
+            # key is not a request; where it is passed as a scope, that use is reported.
+            contexts = {**contexts, "instagram_context": False}
+        ctx = Context(scope_context=scope_like, instagram_host_scope=self.host_scope, **contexts)
         for match in self.a.matcher.match(text, ctx):
-            if (match.rule.id, match.text) in inherited:
-                continue  # reported where the constant is defined
-            key = (line, match.rule.id, match.text)
+            if _inherited(match.rule.id, match.text, inherited):
+                continue  # reported where the constant (or the previous binding) is defined
+            definition = self._definition(literals, match.text)
+            where = span
+            if match.rule.detect.kind == "scope":
+                # A scope is shown where it is written when that is inside this expression.
+                literal = self._literal(literals, match.text)
+                if literal is not None and span.start <= literal.start and literal.end <= span.end:
+                    where = literal
+            key = (where.line, match.rule.id, match.text)
             if key in self.reported:
                 continue
             self.reported.add(key)
-            col = self._column(span.start)
-            end_col = self._column(span.end)
-            hit = Hit(match.rule.id, line, col, span.end_line, end_col, match.text,
-                      catalogue=self.catalogue and match.rule.detect.kind == "scope", extra=match.extra,
-                      definition=self._definition(literals, match.text))
+            hit = Hit(match.rule.id, where.line, self._column(where.start), where.end_line, self._column(where.end),
+                      match.text, catalogue=self.catalogue and match.rule.detect.kind == "scope", extra=match.extra,
+                      definition=definition)
             self.result.add_hit(hit, match.rule.detect.evidence)
 
     def _column(self, byte: int) -> int:
         start = self.data.rfind(b"\n", 0, byte) + 1
         return self.offsets.char(byte) - self.offsets.char(start) + 1
+
+    def _literal(self, literals, matched: str):
+        for path, span, text in literals:
+            if path == self.model.path and matched in text:
+                return span
+        return None
 
     def _definition(self, literals, matched: str) -> tuple[str, int, int] | None:
         """The literal that holds the matched text (where a fix would edit): its display
@@ -203,6 +223,16 @@ class _Run:
         body = self.data[node.start_byte:node.end_byte].decode("utf-8", "replace")
         column = self._column(node.start_byte) - 1
         prose_hits(self.a.matcher, body, node.start_point[0] + 1, column, self.result, self.contexts)
+
+
+def _inherited(rule_id: str, text: str, inherited: frozenset) -> bool:
+    """Reported already where a definition this value reads was made: the same match, or a
+    longer one of the same rule that only adds query parameters (`url = url + '&limit=' + n`);
+    a longer path (`OAUTH + '/authorize'`) is a new call."""
+    if (rule_id, text) in inherited:
+        return True
+    return any(r == rule_id and len(t) > 8 and text.startswith(t) and ("?" in t or text[len(t):len(t) + 1] in "?&#")
+               for r, t in inherited)
 
 
 def _strings(expr: Expr):

@@ -23,6 +23,7 @@ UNKNOWN = "{}"
 MAX_DEPTH = 60
 MAX_CALL_DEPTH = 3
 _SCOPE_WORD = re.compile(r"(?i)scope|permission")
+_LONE_WORD = re.compile(r"\s*[A-Za-z_][\w.]*\s*")
 _PRINTF = re.compile(r"%(?:\[\d+\])?[-+# 0]*\d*(?:\.\d+)?([svdqfxX%])")
 _BRACE = re.compile(r"\{([A-Za-z0-9_]*)(?:[!:][^{}]*)?\}")
 
@@ -172,8 +173,9 @@ class Evaluator:
             own = set(self.refs)
             text = as_text(value)
             if text:
-                ctx = Context(instagram_context=True, instagram_oauth_context=True,
-                              scope_context=bool(_SCOPE_WORD.search(definition.name)))
+                scope_like = bool(_SCOPE_WORD.search(definition.name))
+                lone = not scope_like and _LONE_WORD.fullmatch(text) is not None  # as the analyzer reports it
+                ctx = Context(instagram_context=not lone, instagram_oauth_context=True, scope_context=scope_like)
                 own |= {(m.rule.id, m.text) for m in self.matcher.match(text, ctx)}
         finally:
             self.busy.discard(key)

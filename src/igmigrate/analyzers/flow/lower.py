@@ -140,7 +140,7 @@ class Lowerer:
         returned: Expr = Unknown(name)
         if body is not None:
             if body.type in self.spec.strings or self.is_expression(body.type) or body.type in self.spec.names:
-                returned = self.site(body, own_scope, owner)
+                returned = self.site(body, own_scope, owner, None)
             else:
                 returned = self._walk_body(body, own_scope, owner)
         self.model.functions[(owner or scope, name)] = Function(owner or scope, name, tuple(params), returned, own_scope)
