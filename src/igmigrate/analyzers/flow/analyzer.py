@@ -175,7 +175,7 @@ class _Run:
             # A name alone never makes a scope: `USER_MEDIA = "user_media"` as a preference
             # key is not a request; where it is passed as a scope, that use is reported.
             contexts = {**contexts, "instagram_context": False}
-        ctx = Context(scope_context=scope_like, instagram_host_scope=self.host_scope, **contexts)
+        ctx = Context(scope_context=scope_like, instagram_host_scope=self.host_scope, legacy_candidates=True, **contexts)
         for match in self.a.matcher.match(text, ctx):
             if _inherited(match.rule.id, match.text, inherited):
                 continue  # reported where the constant (or the previous binding) is defined
@@ -192,7 +192,7 @@ class _Run:
             self.reported.add(key)
             hit = Hit(match.rule.id, where.line, self._column(where.start), where.end_line, self._column(where.end),
                       match.text, catalogue=self.catalogue and match.rule.detect.kind == "scope", extra=match.extra,
-                      definition=definition)
+                      condition=match.condition, definition=definition)
             self.result.add_hit(hit, match.rule.detect.evidence)
 
     def _column(self, byte: int) -> int:

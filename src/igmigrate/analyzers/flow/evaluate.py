@@ -175,7 +175,8 @@ class Evaluator:
             if text:
                 scope_like = bool(_SCOPE_WORD.search(definition.name))
                 lone = not scope_like and _LONE_WORD.fullmatch(text) is not None  # as the analyzer reports it
-                ctx = Context(instagram_context=not lone, instagram_oauth_context=True, scope_context=scope_like)
+                ctx = Context(instagram_context=not lone, instagram_oauth_context=True, scope_context=scope_like,
+                              legacy_candidates=True)
                 own |= {(m.rule.id, m.text) for m in self.matcher.match(text, ctx)}
         finally:
             self.busy.discard(key)
