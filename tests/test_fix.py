@@ -309,3 +309,13 @@ def test_hostile_neighbours_never_crash_the_engine(tmp_path, name, noise):
     result = plan([finding], tmp_path, kb, unsafe=True)  # never raises
     for file_edit in result.files:
         assert "user_profile" not in file_edit.new_text.splitlines()[line - 1] or "user_profile" in noise
+
+
+def test_a_fix_never_edits_the_secret_part_of_a_line(project):
+    # a scope value that is also the value of a secret-named key is a secret, not a scope
+    project({"auth.py": 'URL = "https://api.instagram.com/oauth/authorize?scope=user_profile&client_secret=user_media"\n'})
+    kb = default_knowledge_base()
+    findings = [Finding("IGM101", "error", "basic-display", "m", "auth.py", 1, 1, 1, 90, "", None)]
+    (file_edit,) = plan(findings, Path.cwd(), kb, unsafe=True).files
+    assert file_edit.new_text == ('URL = "https://api.instagram.com/oauth/authorize?scope=instagram_business_basic'
+                                  '&client_secret=user_media"\n')

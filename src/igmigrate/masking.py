@@ -300,6 +300,11 @@ class Masker:
                 spans.append((origin[start][0], origin[end - 1][1], replacement))
         return _apply(masked, spans)
 
+    def secret_spans(self, text: str) -> list[tuple[int, int]]:
+        """(start, end) of each secret in text as written (not decoded): `igmigrate fix`
+        keeps its edits off them."""
+        return [(start, end) for start, end, _ in self._spans(text)]
+
     def optional(self, value: str | None) -> str | None:
         return None if value is None else self.text(value)
 

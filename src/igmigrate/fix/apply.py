@@ -28,12 +28,7 @@ def write(plan: Plan) -> Plan:
 
 
 def masker(kb: KnowledgeBase):
-    """Hide token literals the way findings do (first four characters, then ****)."""
-    patterns = [p for rule in kb.rules.values() if rule.detect.secret for p in rule.detect.patterns]
+    """The masking layer every output uses (tokens, secret-named values), as a function."""
+    from igmigrate.masking import masker_for
 
-    def mask(text: str) -> str:
-        for pattern in patterns:
-            text = pattern.sub(lambda m: m.group(0)[:4] + "****", text)
-        return text
-
-    return mask
+    return masker_for(kb).text

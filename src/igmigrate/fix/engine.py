@@ -225,17 +225,19 @@ def _plan_file(path: str, source: Source, group: list[Finding], kb: KnowledgeBas
             target.rules.add(rule.id)
             target.findings.append(finding)
     known = kb.known_permissions
+    secrets = _secret_spans(text, kb) if targets else []
     for target in targets.values():
-        body = text[target.literal.body_start:target.literal.body_end]
+        lit = target.literal
+        body, hidden = _hide_secrets(text, lit.body_start, lit.body_end, secrets)
         new = body
         for rule_id in sorted(target.rules):  # a fixed order when two fixes meet in one literal
             new = _apply(kb.rules[rule_id], new, known)
-        target.new = new
+        target.new = _restore_secrets(new, hidden, text[lit.body_start:lit.body_end])
     removals = _collapse_lists(text, targets, kb)
     for target in targets.values():
         body = text[target.literal.body_start:target.literal.body_end]
         if target.new != body:
-            edits.append(Edit(target.literal.body_start, target.literal.body_end, target.new, tuple(target.findings)))
+            edits.append(_trimmed(target.literal.body_start, body, target.new, tuple(target.findings)))
             for finding in target.findings:
                 before, after = fixed.get(finding, ("", ""))
                 fixed[finding] = (before + body if not before else before, after + target.new if not after else after)
@@ -261,6 +263,47 @@ def _plan_file(path: str, source: Source, group: list[Finding], kb: KnowledgeBas
         return None
     fixes = [AppliedFix(f, kb.rules[f.rule_id].fix.applicability, *fixed[f]) for f in group if f in fixed]
     return FileEdit(path, source, sorted(edits, key=lambda e: e.start), fixes, new_text, checker.language)
+
+
+_HIDDEN = "\x00"
+
+
+def _hide_secrets(text: str, start: int, end: int, secrets: list[tuple[int, int]]) -> tuple[str, list[str]]:
+    """The body with each secret inside it replaced by a run of NULs (no rewrite reads or
+    moves those), and the secrets in order, to put back."""
+    body, hidden, offset = text[start:end], [], start
+    if _HIDDEN in body:
+        return body, []
+    for s, e in sorted(secrets):
+        s, e = max(s, start), min(e, end)
+        if s < e and (not hidden or _HIDDEN not in body[s - offset:e - offset]):
+            hidden.append(text[s:e])
+            body = body[:s - offset] + _HIDDEN * (e - s) + body[e - offset:]
+    return body, hidden
+
+
+def _restore_secrets(new: str, hidden: list[str], body: str) -> str:
+    """new with the hidden secrets back in place; the untouched body if a rewrite had
+    merged or dropped a hidden run (rewrites never do: NUL is no scope or URL character)."""
+    if not hidden:
+        return new
+    parts = re.split(f"{_HIDDEN}+", new)
+    if len(parts) != len(hidden) + 1:
+        return body
+    return "".join(p + (hidden[i] if i < len(hidden) else "") for i, p in enumerate(parts))
+
+
+def _trimmed(start: int, old: str, new: str, findings: tuple[Finding, ...]) -> Edit:
+    """The smallest span that turns old into new (common prefix and suffix left alone), so
+    an edit never covers more of the line than it changes."""
+    prefix = 0
+    limit = min(len(old), len(new))
+    while prefix < limit and old[prefix] == new[prefix]:
+        prefix += 1
+    suffix = 0
+    while suffix < limit - prefix and old[len(old) - 1 - suffix] == new[len(new) - 1 - suffix]:
+        suffix += 1
+    return Edit(start + prefix, start + len(old) - suffix, new[prefix:len(new) - suffix], findings)
 
 
 def _not_found_reason(rule: Rule) -> str:
@@ -408,8 +451,10 @@ def _collapse_one(text: str, box: Container, members: dict[int, _Target], kb: Kn
 
 
 def _secret_spans(text: str, kb: KnowledgeBase) -> list[tuple[int, int]]:
-    return [m.span() for rule in kb.rules.values() if rule.detect.secret for p in rule.detect.patterns
-            for m in p.finditer(text)]
+    """Token literals and the values of secret-named keys (the masking layer's view)."""
+    from igmigrate.masking import masker_for
+
+    return masker_for(kb).secret_spans(text)
 
 
 def _drop_unsafe_overlaps(edits: list[Edit], text: str, kb: KnowledgeBase, manual: list[ManualItem],
