@@ -71,9 +71,10 @@ def test_sarif_is_valid_and_carries_github_fields(tmp_path):
     assert suppressed and all(r["suppressions"] == [{"kind": "inSource"}] for r in suppressed)
     assert all("suppressions" not in r for r in results if r not in suppressed)
 
-    # Prose replacements are advice: in the message and properties, never a fabricated edit.
+    # Prose replacements stay advice in the message and properties; the edit is the fix
+    # engine's own (igmigrate fix), marked unsafe because it needs companion steps.
     scope = next(r for r in results if r["ruleId"] == "IGM101" and "suppressions" not in r)
-    assert "fixes" not in scope
+    assert scope["fixes"][0]["description"]["text"].startswith("unsafe fix (igmigrate fix --unsafe-fixes)")
     assert "instagram_business_basic" in scope["properties"]["replacement"]
     assert "Fix:" in scope["message"]["text"]
 

@@ -319,3 +319,25 @@ def test_a_fix_never_edits_the_secret_part_of_a_line(project):
     (file_edit,) = plan(findings, Path.cwd(), kb, unsafe=True).files
     assert file_edit.new_text == ('URL = "https://api.instagram.com/oauth/authorize?scope=instagram_business_basic'
                                   '&client_secret=user_media"\n')
+
+
+def test_sarif_fixes_are_the_engine_edits(project):
+    source = 'DEFAULT_SCOPES = ("user_profile",\n                  "user_media")\nAUTH = "https://api.instagram.com/oauth/authorize"\n'
+    project({"settings.py": source})
+    doc = json.loads(run_cli("scan", ".", "--format", "sarif", "--no-cache").stdout)
+    replacements = [rep for r in doc["runs"][0]["results"] for fx in r.get("fixes", ())
+                    for change in fx["artifactChanges"] for rep in change["replacements"]]
+    lines = source.splitlines(keepends=True)
+    starts = [sum(len(l) for l in lines[:i]) for i in range(len(lines) + 1)]
+
+    def offset(line, column):
+        return starts[line - 1] + column - 1
+
+    text = source
+    for rep in sorted(replacements, key=lambda r: (-r["deletedRegion"]["startLine"], -r["deletedRegion"]["startColumn"])):
+        region = rep["deletedRegion"]
+        text = (text[:offset(region["startLine"], region["startColumn"])] + rep["insertedContent"]["text"]
+                + text[offset(region["endLine"], region["endColumn"]):])
+    assert fix(".", "--unsafe-fixes").exit_code == 0
+    assert text == Path("settings.py").read_text() == (
+        'DEFAULT_SCOPES = ("instagram_business_basic",)\nAUTH = "https://www.instagram.com/oauth/authorize"\n')

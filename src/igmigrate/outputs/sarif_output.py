@@ -23,8 +23,6 @@ SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"
 FINGERPRINT_KEY = "igmigrate/v1"
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
-_WORD_CHAR = re.compile(r"\w")
-_TOKEN_SPLIT = re.compile(r"[,\s]+")  # same-line hits are merged as "a, b"
 
 
 def source_root(options: dict) -> tuple[Path, Path]:
@@ -95,67 +93,19 @@ def _region(f: Finding) -> dict:
     return region
 
 
-class _Sources:
-    """Reads each file once, only for findings that may get a fix."""
+def _engine_fixes(findings: list[Finding], kb: KnowledgeBase, cwd: Path) -> dict:
+    """Finding -> its fix preview from the fix engine (igmigrate.fix.engine): the very edits
+    `igmigrate fix` makes, safe and unsafe alike (the description says which). Files
+    without a fixable finding are not read; nothing is written."""
+    if not any(not f.suppressed and f.rule_id in kb.rules and kb.rules[f.rule_id].fix for f in findings):
+        return {}
+    from igmigrate.fix.engine import preview
 
-    def __init__(self, cwd: Path):
-        self.cwd = cwd
-        self.cache: dict[str, list[str] | None] = {}
-
-    def lines(self, display: str) -> list[str] | None:
-        if display not in self.cache:
-            try:
-                # utf-8-sig: a BOM would shift line-1 columns against the scanner's view.
-                text = (self.cwd / display).read_text(encoding="utf-8-sig")
-                # The scanner's line ends: \n, \r\n and a lone \r, nothing else.
-                self.cache[display] = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-            except (OSError, UnicodeDecodeError):
-                self.cache[display] = None
-        return self.cache[display]
-
-
-def _find_word(lines: list[str], f: Finding, word: str) -> list[tuple[int, int]]:
-    """(line, 1-based column) of each whole-word occurrence of word inside the finding's region."""
-    hits = []
-    for number in range(f.line, f.end_line + 1):
-        text = lines[number - 1]
-        low = f.column - 1 if number == f.line else 0
-        high = f.end_column - 1 if number == f.end_line else len(text)
-        start = text.find(word, low)
-        while start != -1 and start + len(word) <= high:
-            before = text[start - 1] if start > 0 else " "
-            after = text[start + len(word)] if start + len(word) < len(text) else " "
-            if not _WORD_CHAR.match(before) and not _WORD_CHAR.match(after):
-                hits.append((number, start + 1))
-            start = text.find(word, start + 1)
-    return hits
-
-
-def _token_edits(f: Finding, rule: Rule, sources: _Sources) -> list[tuple[str, dict, str]]:
-    """Real textual edits, only when the knowledge base names an exact substitute for every
-    matched token (detect.suggestions, e.g. business_basic -> instagram_business_basic) and
-    each token occurs exactly once as a whole word inside the finding's region. Prose
-    replacements (most rules) are advice, not edits: they stay in the message and
-    properties, because fix tooling applies an edit without reading it."""
-    tokens = [t for t in _TOKEN_SPLIT.split(f.matched) if t]
-    if not tokens or not all(t in rule.detect.suggestions for t in tokens):
-        return []
-    lines = sources.lines(f.path)
-    if lines is None or not (1 <= f.line <= f.end_line <= len(lines)):
-        return []
-    edits = []
-    for token in tokens:
-        hits = _find_word(lines, f, token)
-        if len(hits) != 1:
-            return []
-        line, column = hits[0]
-        deleted = {"startLine": line, "startColumn": column, "endLine": line, "endColumn": column + len(token)}
-        edits.append((token, deleted, str(rule.detect.suggestions[token])))
-    return edits
+    return {p.finding: p for p in preview(findings, cwd, kb, unsafe=True)}
 
 
 def _result(f: Finding, rule_index: dict[str, int], kb: KnowledgeBase, cwd: Path, root: Path,
-            sources: _Sources) -> dict:
+            fixes: dict) -> dict:
     artifact = _artifact(f.path, cwd, root)
     text = f.message
     if f.replacement:
@@ -174,14 +124,17 @@ def _result(f: Finding, rule_index: dict[str, int], kb: KnowledgeBase, cwd: Path
         result["properties"]["replacement"] = f.replacement
     if f.suppressed:
         result["suppressions"] = [{"kind": "inSource"}]
-    rule = kb.rules.get(f.rule_id)
-    edits = _token_edits(f, rule, sources) if rule is not None else []
-    if edits:
+    fix = fixes.get(f)
+    if fix is not None:
+        flag = " --unsafe-fixes" if fix.applicability == "unsafe" else ""
         result["fixes"] = [{
-            "description": {"text": "; ".join(f"replace {old} with {new}" for old, _, new in edits)},
+            "description": {"text": f"{fix.applicability} fix (igmigrate fix{flag}): " + " / ".join(
+                line.strip() for line in fix.after)},
             "artifactChanges": [{
                 "artifactLocation": artifact,
-                "replacements": [{"deletedRegion": region, "insertedContent": {"text": new}} for _, region, new in edits],
+                "replacements": [{"deletedRegion": {"startLine": line, "startColumn": col, "endLine": end_line,
+                                                    "endColumn": end_col},
+                                  "insertedContent": {"text": text}} for line, col, end_line, end_col, text in fix.replacements],
             }],
         }]
     return result
@@ -191,7 +144,7 @@ def document(result: ScanResult, kb: KnowledgeBase, options: dict | None = None)
     cwd, root = source_root(options or {})
     rules = sorted(kb.rules.values(), key=lambda r: r.id)
     rule_index = {r.id: i for i, r in enumerate(rules)}
-    sources = _Sources(cwd)
+    fixes = _engine_fixes(result.findings, kb, cwd)
     findings = sorted(result.findings, key=lambda f: (f.path, f.line, f.column, f.rule_id, f.fingerprint))
     notifications = [
         {
@@ -213,7 +166,7 @@ def document(result: ScanResult, kb: KnowledgeBase, options: dict | None = None)
         # Our columns count code points (Python str indexes), not UTF-16 units.
         "columnKind": "unicodeCodePoints",
         "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": notifications}],
-        "results": [_result(f, rule_index, kb, cwd, root, sources) for f in findings],
+        "results": [_result(f, rule_index, kb, cwd, root, fixes) for f in findings],
     }
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
 
