@@ -76,9 +76,13 @@ def test_action_scan_step_runs_and_reports_the_exit_code(tmp_path):
 
     # With a baseline the same code passes; inputs are data, never shell code.
     assert run_cli(root, "baseline", "create", "-o", "base line.json").exit_code == 0
-    proc, out = _run_scan_step(root, tmp_path, baseline="base line.json", paths="login.py ok.py $(touch pwned)")
+    proc, out = _run_scan_step(root, tmp_path, baseline="base line.json", paths="login.py ok.py")
     assert out["exit-code"] == "0", proc.stdout + proc.stderr
-    assert "known findings not shown" in proc.stdout and not (root / "pwned").exists()
+    assert "known findings not shown" in proc.stdout
+    # "$(touch" and "pwned)" are two paths that do not exist: exit 2 naming one, nothing run.
+    proc, out = _run_scan_step(root, tmp_path, baseline="base line.json", paths="login.py ok.py $(touch pwned)")
+    assert out["exit-code"] == "2" and "$(touch: no such file" in proc.stderr
+    assert not (root / "pwned").exists()
 
 
 def _ci_section() -> str:

@@ -57,8 +57,8 @@ def test_text_output_groups_by_file_without_colour_when_piped(project):
     result = run_cli("scan", ".")
     out = result.stdout
     assert "\x1b[" not in out
-    assert out.index("a.py\n") < out.index("b.py\n")
-    assert "| SCOPE = " in out and "fix:" in out
+    assert out.index("a.py:1:") < out.index("b.py:1:")
+    assert "| SCOPE = " in out and "Fixes:" in out
     assert out.strip().splitlines()[-1].startswith("4 errors, 0 warnings")
     assert "\x1b[31m" in run_cli("scan", ".", "--color", "always").stdout
 

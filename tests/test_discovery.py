@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from conftest import scan_json
+from conftest import run_cli, scan_json
 from igmigrate.discovery import discover, matches_exclude
 
 BD = 'SCOPE = "user_profile"\n'
@@ -82,6 +82,11 @@ def test_unreadable_file_is_reported(project, monkeypatch):
 
 
 def test_missing_path_is_reported(project):
+    # The CLI refuses a missing path (exit 2, see test_cli_exit_codes); the library lists it.
+    from igmigrate.scanner import ScanOptions, scan
+
     root = project({"app.py": BD})
-    doc = scan_json(root / "nope")
-    assert doc["errors"][0]["message"] == "no such file or directory"
+    result = scan(ScanOptions(paths=[root / "nope"]))
+    assert result.errors[0].message == "no such file or directory"
+    cli = run_cli("scan", str(root / "nope"), "--format", "json")
+    assert cli.exit_code == 2 and "nope: no such file or directory" in cli.stderr

@@ -128,12 +128,13 @@ class Classifier:
         replacement = rule.replacement_text()
         if replacement:
             replacement = fill(replacement, fields)
-        snippet = self.mask(a.snippets.get(hit.line, ""))  # masked by FileAnalysis.finish; again after the cache
+        indent, snippet = a.snippets.get(hit.line, (0, ""))
+        snippet = self.mask(snippet)  # masked by FileAnalysis.finish; again, as it may come from the cache
         return Finding(
             rule_id=rule.id, severity=severity, category=rule.category, message=self.mask(message), path=a.path,
             line=hit.line, column=hit.column, end_line=hit.end_line, end_column=hit.end_column,
             snippet=snippet, replacement=replacement, suppressed=is_suppressed(a, hit.line, rule.id)
-            or is_suppressed(a, hit.line, hit.rule_id), matched=self.mask(hit.match),
+            or is_suppressed(a, hit.line, hit.rule_id), matched=self.mask(hit.match), snippet_start=indent + 1,
         )
 
     def _shared(self, a: FileAnalysis, hit: Hit, rule: Rule) -> tuple[Rule, str, str, str]:

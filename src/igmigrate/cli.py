@@ -8,7 +8,6 @@ signature on every run (a pre-commit scan included), and string annotations woul
 each time (~5 ms a run).
 """
 
-import os
 import sys
 from pathlib import Path
 from typing import List, Optional
@@ -16,7 +15,8 @@ from typing import List, Optional
 import typer  # below 0.29: later releases import pydantic to parse options (see pyproject.toml)
 
 from igmigrate import __version__
-from igmigrate.cli_support import UsageFailure, build_options, fail, parse_outputs, result_cache, write_output
+from igmigrate.cli_support import (UsageFailure, build_options, check_one_stdout_document, fail, main_output_file,
+                                   parse_outputs, result_cache, use_colour, write_output)
 from igmigrate.config import FAIL_ON, ConfigError
 from igmigrate.findings import fails
 from igmigrate.knowledge import KnowledgeBaseError, default_knowledge_base
@@ -37,8 +37,9 @@ app = typer.Typer(
 @app.command("scan")
 def scan_command(
     paths: Optional[List[str]] = typer.Argument(None, help="Files or directories (default: .)."),
-    output_format: str = typer.Option("text", "--format", "-f", help=f"Stdout format: {', '.join(sorted(FORMATS))}."),
-    output: Optional[List[str]] = typer.Option(None, "--output", "-o", help="Extra output FORMAT[=FILE]; repeatable."),
+    output_format: str = typer.Option("text", "--format", "--output-format", "-f", help=f"Main format: {', '.join(sorted(FORMATS))}."),
+    output_file: Optional[Path] = typer.Option(None, "--output-file", "-o", metavar="FILE", help="Write the main format to FILE instead of stdout."),
+    output: Optional[List[str]] = typer.Option(None, "--output", metavar="FORMAT[=FILE]", help="Extra output (stdout without =FILE); repeatable."),
     fail_on: Optional[str] = typer.Option(None, "--fail-on", help="error|warning|note|never (default: error)."),
     exclude: Optional[List[str]] = typer.Option(None, "--exclude", help="Extra exclude pattern (gitignore style)."),
     select: Optional[List[str]] = typer.Option(None, "--select", help="Only these rule ids (or prefixes)."),
@@ -48,7 +49,9 @@ def scan_command(
     config_file: Optional[Path] = typer.Option(None, "--config", help="Config file (default: nearest .igmigrate.toml or pyproject.toml)."),
     show_suppressed: bool = typer.Option(False, "--show-suppressed", help="List suppressed findings in text output."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="List every skipped file."),
-    color: str = typer.Option("auto", "--color", help="auto|always|never."),
+    color: str = typer.Option("auto", "--color", help="auto|always|never (auto: a terminal, FORCE_COLOR, not NO_COLOR or TERM=dumb)."),
+    exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even when findings reach --fail-on (errors still exit 2)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print no findings; the exit code says it all (errors still go to stderr)."),
     show_statistics: bool = typer.Option(False, "--statistics", help="Print counts per rule and per file after the findings."),
     baseline: Optional[Path] = typer.Option(None, "--baseline", help="Hide findings recorded in this baseline file (see `igmigrate baseline`)."),
     changed_since: Optional[str] = typer.Option(None, "--changed-since", metavar="REF", help="Scan only files changed since the merge base with REF (commits, staged, unstaged, untracked)."),
@@ -62,7 +65,13 @@ def scan_command(
     if fail_on is not None and fail_on not in FAIL_ON:
         raise fail(f"--fail-on {fail_on!r}: choose from {', '.join(FAIL_ON)}")
     try:
+        colour = use_colour(color, sys.stdout.isatty() and output_file is None)
         outputs = parse_outputs(output or [])
+        main_output = main_output_file(output_file)
+        stdout_formats = [name for name, target in outputs if target is None]
+        if main_output is None and not quiet:
+            stdout_formats.insert(0, output_format)
+        check_one_stdout_document(stdout_formats)
         options, threshold, kb = build_options(paths, exclude, select, ignore, jobs, max_file_size, config_file, fail_on)
         ci = ci_scan.CIOptions(baseline=baseline, changed_since=changed_since, changed_lines=changed_lines)
         changes = ci_scan.restrict(ci, options, Path.cwd())
@@ -71,24 +80,27 @@ def scan_command(
         result = ci_outcome.result
     except (UsageFailure, ConfigError, KnowledgeBaseError, ci_scan.CIError) as exc:
         raise fail(str(exc))
-    colour = color == "always" or (color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
     render_options = {"colour": colour, "show_suppressed": show_suppressed, "verbose": verbose, "fail_on": threshold,
                       "scan_context": ScanContext(options.paths, Path.cwd())}  # git runs only if JSON is written
-    for name, target in outputs:
-        if target is not None:
-            write_output(target, render(name, result, kb, {**render_options, "colour": False}))
-    # color= keeps click from stripping the codes we chose to emit (--color always into a pipe).
-    typer.echo(render(output_format, result, kb, render_options), nl=False, color=colour)
-    for name, target in outputs:
-        if target is None:
-            typer.echo(render(name, result, kb, render_options), nl=False)
-    # After the findings, never instead of them; stderr when stdout is a machine format.
-    to_stderr = output_format not in ("text", "github")
-    for note in ci_outcome.notes:
-        typer.echo(f"igmigrate: {note}", err=to_stderr)
-    if show_statistics:
-        typer.echo(statistics.render(result.findings, kb), nl=False, err=to_stderr)
-    raise typer.Exit(1 if fails(result.findings, threshold) else 0)
+    files = [(name, target) for name, target in outputs if target is not None]
+    if main_output is not None:
+        files.insert(0, (output_format, main_output))
+    for name, target in files:
+        write_output(target, render(name, result, kb, {**render_options, "colour": False}))
+    if not quiet:
+        if main_output is None:
+            # color= keeps click from stripping the codes we chose to emit (--color always into a pipe).
+            typer.echo(render(output_format, result, kb, render_options), nl=False, color=colour)
+        for name, target in outputs:
+            if target is None:
+                typer.echo(render(name, result, kb, render_options), nl=False)
+        # After the findings, never instead of them; stderr when stdout holds a machine format.
+        to_stderr = any(name not in ("text", "github") for name in stdout_formats)
+        for note in ci_outcome.notes:
+            typer.echo(f"igmigrate: {note}", err=to_stderr)
+        if show_statistics:
+            typer.echo(statistics.render(result.findings, kb), nl=False, err=to_stderr)
+    raise typer.Exit(1 if fails(result.findings, threshold) and not exit_zero else 0)
 
 
 @app.command("rules")

@@ -15,6 +15,7 @@ import typer
 
 from igmigrate.atomic import write_atomically
 from igmigrate.config import find_config, load_config
+from igmigrate.display import shown_path
 from igmigrate.knowledge import default_knowledge_base
 from igmigrate.outputs import FORMATS
 from igmigrate.scanner import DEFAULT_MAX_FILE_SIZE, ScanOptions
@@ -47,6 +48,37 @@ def parse_outputs(specs: list[str]) -> list[tuple[str, Path | None]]:
     return outputs
 
 
+# Formats that can share stdout: line-oriented logs (GitHub reads its annotations from any line).
+_LOG_FORMATS = ("text", "github")
+
+
+def main_output_file(value: Path | None) -> Path | None:
+    """`-o FILE`: the main format goes to FILE. `-o sarif=FILE` is the repeatable --output's job."""
+    if value is None:
+        return None
+    name, sep, _ = str(value).partition("=")
+    if sep and name in FORMATS:
+        raise UsageFailure(f"-o {value}: -o/--output-file takes a file for the main --format; "
+                           f"for another format use --output {value}")
+    return value
+
+
+def check_one_stdout_document(formats: list[str]) -> None:
+    """Two documents on stdout (JSON then SARIF) parse as neither: refuse before scanning."""
+    if len(formats) > 1 and any(name not in _LOG_FORMATS for name in formats):
+        raise UsageFailure(f"{' and '.join(formats)} would all go to stdout; give all but one a file "
+                           f"(-o FILE for the main format, --output FORMAT=FILE for the others)")
+
+
+def check_paths(paths: list[str] | None) -> None:
+    """Every path given must exist: a typo is an error (exit 2), not an empty, green scan."""
+    for given in paths or ():
+        if given == "-":
+            raise UsageFailure("'-': reading source from stdin is not supported; give files or directories")
+        if not os.path.lexists(given):
+            raise UsageFailure(f"{shown_path(given)}: no such file or directory")
+
+
 def split_rule_ids(values: list[str] | None, option: str, known: dict) -> list[str]:
     """`--select IGM101,igm110 --select IGM2` -> ['IGM101', 'IGM110', 'IGM2'] (ids or prefixes,
     any case); an id that names no rule is a usage error."""
@@ -65,6 +97,7 @@ def split_rule_ids(values: list[str] | None, option: str, known: dict) -> list[s
 def build_options(paths, exclude, select, ignore, jobs, max_file_size, config_file,
                   fail_on) -> tuple[ScanOptions, str, KnowledgeBase]:
     """Merge command-line options over the project config; returns (ScanOptions, fail_on, kb)."""
+    check_paths(paths)
     kb = default_knowledge_base()
     config_path = config_file or find_config(Path.cwd())
     config = load_config(config_path, set(kb.rules))

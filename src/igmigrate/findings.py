@@ -26,10 +26,13 @@ class Finding:
     suppressed: bool = False
     # Identity text (masked, whitespace-normalized); not part of the JSON contract.
     matched: str = field(default="", compare=False)
+    # The line's column where snippet starts (its indentation is stripped); for carets in text output.
+    snippet_start: int = field(default=1, compare=False)
 
     def to_json(self) -> dict:
         data = asdict(self)
         data.pop("matched")
+        data.pop("snippet_start")
         return data
 
     def with_changes(self, **changes) -> "Finding":

@@ -66,7 +66,8 @@ class FileAnalysis:
     suppressions: dict[int, tuple[str, ...] | None] = field(default_factory=dict)  # line -> rule ids (None = all)
     unknown_suppressions: list[tuple[int, str]] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)  # source lines while analyzing; emptied by finish()
-    snippets: dict[int, str] = field(default_factory=dict)  # line -> masked text of the lines with hits
+    # line -> (characters stripped from its start, its masked text) for the lines with hits
+    snippets: dict[int, tuple[int, str]] = field(default_factory=dict)
     code_flags: tuple[str, ...] = ()  # packages whose Instagram part this code uses (only_if_code)
     exports_instagram: bool = False  # a Python module whose constants hold Instagram URLs or scopes
     other_oauth_url: bool = False  # names another service's OAuth URL (asked only for conditional hits)
@@ -79,7 +80,7 @@ class FileAnalysis:
         if any(hit.condition for hit in self.hits):
             self.other_oauth_url = any(not _INSTAGRAM_HOSTS.search(m.group(1).lower())
                                        for line in self.lines for m in _OAUTH_URL.finditer(line))
-        self.snippets = {n: mask(self.lines[n - 1].strip())[:240] for n in sorted(wanted) if 0 < n <= len(self.lines)}
+        self.snippets = {n: _snippet(self.lines[n - 1], mask) for n in sorted(wanted) if 0 < n <= len(self.lines)}
         self.lines = []
         self.hits = [h if mask(h.match) == h.match else replace(h, match=mask(h.match)) for h in self.hits]
         self.evidence = [e if mask(e.match) == e.match else replace(e, match=mask(e.match)) for e in self.evidence]
@@ -90,3 +91,8 @@ class FileAnalysis:
         if evidence_kind and not hit.catalogue and hit.condition is None and (
                 not hit.in_comment or evidence_kind == "basic_display_weak"):
             self.evidence.append(Evidence(evidence_kind, hit.line, hit.match, hit.region))
+
+
+def _snippet(line: str, mask) -> tuple[int, str]:
+    stripped = line.lstrip()
+    return len(line) - len(stripped), mask(stripped.rstrip())[:240]

@@ -4,6 +4,7 @@ is what GitHub matches annotations against."""
 
 from __future__ import annotations
 
+from igmigrate.display import safe
 from igmigrate.findings import ScanResult
 from igmigrate.knowledge import KnowledgeBase
 from igmigrate.outputs.sarif_output import root_relative, source_root
@@ -12,8 +13,8 @@ COMMANDS = {"error": "error", "warning": "warning", "note": "notice"}
 
 
 def escape_data(text: str) -> str:
-    """The message part of a workflow command."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """The message part of a workflow command (other control characters escaped, see display.py)."""
+    return safe(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def escape_property(text: str) -> str:

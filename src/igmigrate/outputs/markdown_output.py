@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from igmigrate.display import plural, safe
 from igmigrate.findings import SEVERITY_RANK, ScanResult
 from igmigrate.knowledge import KnowledgeBase
 
@@ -14,12 +15,12 @@ _SPECIAL = re.compile(r"([\\`*_\[\]<>|#~])")
 
 def cell(text: str) -> str:
     """Table-cell text: Markdown and HTML characters escaped, no line breaks."""
-    return _SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    return _SPECIAL.sub(r"\\\1", safe(" ".join(text.split())))
 
 
 def code(text: str) -> str:
     """Inline code that survives backticks and pipes inside the text."""
-    text = " ".join(text.split()).replace("|", "\\|")
+    text = safe(" ".join(text.split())).replace("|", "\\|")
     fence = "``" if "`" in text else "`"
     return f"{fence} {text} {fence}" if fence == "``" else f"`{text}`"
 
@@ -28,8 +29,8 @@ def render(result: ScanResult, kb: KnowledgeBase, options: dict) -> str:
     active = [f for f in result.findings if not f.suppressed]
     active.sort(key=lambda f: (-SEVERITY_RANK[f.severity], f.path, f.line, f.column, f.rule_id))
     s = result.summary()
-    counts = (f"{s['errors']} errors, {s['warnings']} warnings, {s['notes']} notes"
-              f" ({s['suppressed']} suppressed) in {s['files_scanned']} files")
+    counts = (f"{plural(s['errors'], 'error')}, {plural(s['warnings'], 'warning')}, {plural(s['notes'], 'note')}"
+              f" ({s['suppressed']} suppressed) in {plural(s['files_scanned'], 'file')}")
     out = [f"### igmigrate: {counts}", ""]
     if not active:
         out.append("No Instagram Basic Display or Legacy API use found.")
