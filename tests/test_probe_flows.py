@@ -187,3 +187,37 @@ def test_new_failure_kinds_replay(tmp_path, failure):
                   findings=[{"path": "a.py", "line": 3, "rule_id": "IGM114"}], call="GET graph.instagram.com/me")
     record.save(path, [ex])
     assert record.load(path) == [ex]
+
+
+# ---- secrets and terminal safety -------------------------------------------------------------------
+
+
+def _decode_all(text: str) -> str:
+    """Undo JSON escapes, percent-encoding and HTML entities, three levels deep."""
+    import html
+    import re
+    from urllib.parse import unquote
+
+    for _ in range(3):
+        text = html.unescape(unquote(re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), text)))
+    return text
+
+
+@pytest.mark.parametrize("flow", ["basic-display", "instagram-login"])
+@pytest.mark.parametrize("output", ["text", "json"])
+def test_escaped_echoes_of_secrets_never_come_out(tmp_path, flow, output):
+    recording = tmp_path / "rec.json"
+    with StandIn("echo-escaped") as server:
+        result = probe("--flow", flow, "--app-id", "1", "--redirect-uri", REDIRECT, "--user-id", "17841",
+                       *bases(server), "--format", output, "--record", str(recording), env=IGL_ENV)
+        echoed = [s for s in server.seen if s.query.get("access_token")]
+    assert result.exit_code == 0, result.output
+    assert echoed  # the server did get the token, and echoed it back encoded
+    replayed = probe("--replay", str(recording), "--format", output)
+    for text in (result.stdout, result.stderr, recording.read_text(), replayed.stdout):
+        decoded = _decode_all(text)
+        for secret in IGL_ENV.values():
+            assert secret not in decoded
+    if output == "text":  # escape sequences from the server are shown, never sent to the terminal
+        assert "\x1b" not in result.stdout and "\x07" not in result.stdout
+        assert "\\x1b[2J" in result.stdout

@@ -71,7 +71,9 @@ Exit codes: 0 ran (and --expect held), 1 --expect failed, 2 usage error, 3 nothi
 
 
 def _say(message: str) -> None:
-    typer.echo(f"igmigrate probe: {message}", err=True)
+    from igmigrate.probe.render import terminal_safe
+
+    typer.echo(terminal_safe(f"igmigrate probe: {message}"), err=True)
 
 
 def register(app: typer.Typer) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
@@ -27,6 +27,8 @@ class ProbeStep:
     detail: str
     error_type: str | None
     error_code: int | None
+    call: str | None = None  # `probe --from-scan`: the app's own call, e.g. "GET graph.instagram.com/v21.0/me"
+    sites: tuple[tuple[str, int, str], ...] = ()  # `probe --from-scan`: the (path, line, rule_id) it stands for
 
     def reason(self) -> str:
         """What the verdict rests on, in a few words: "IGApiException 100", or the probe's detail."""
@@ -50,6 +52,7 @@ class ProbeRun:
     date_source: str  # "--probe-date" or "file modification time"
     verdict: str | None  # the probe's overall verdict, when its summary has one
     steps: dict[str, ProbeStep]  # by step name, in file order
+    by_site: dict[tuple[str, int, str], ProbeStep] = field(default_factory=dict)  # exact joins (--from-scan)
 
 
 @dataclass(frozen=True)
@@ -98,11 +101,18 @@ def _step(raw, index: int, bad) -> ProbeStep:
         raise bad(f"steps[{index}].evidence must be an object")
     error = evidence.get("error") if isinstance(evidence.get("error"), dict) else {}
     detail = evidence.get("detail")
+    findings = raw.get("findings")
+    if findings is not None and not isinstance(findings, list):
+        raise bad(f"steps[{index}].findings must be a list")
+    sites = tuple((f["path"], f["line"], f["rule_id"]) for f in findings or ()
+                  if isinstance(f, dict) and isinstance(f.get("path"), str) and _opt_int(f.get("line")) is not None
+                  and isinstance(f.get("rule_id"), str))
     return ProbeStep(
         step=step, method=_opt_str(raw.get("method")), url=_opt_str(raw.get("url")),
         status=_opt_int(raw.get("status")), verdict=verdict, signature=_opt_str(raw.get("signature")),
         detail=" ".join(detail.split()) if isinstance(detail, str) else "",
         error_type=_opt_str(error.get("type")), error_code=_opt_int(error.get("code")),
+        call=_opt_str(raw.get("call")), sites=sites,
     )
 
 
@@ -123,9 +133,12 @@ def read_probe_results(path: Path, date: str | None = None) -> ProbeRun:
     if not isinstance(raw_steps, list):
         raise bad("'steps' must be a list")
     steps: dict[str, ProbeStep] = {}
+    by_site: dict[tuple[str, int, str], ProbeStep] = {}
     for index, raw in enumerate(raw_steps):
         parsed = _step(raw, index, bad)
         steps.setdefault(parsed.step, parsed)  # a step twice: the first answer counts
+        for site in parsed.sites:  # --from-scan: each call site joins the step that sent its call
+            by_site.setdefault(site, parsed)
     summary = doc.get("summary") if isinstance(doc.get("summary"), dict) else {}
     if date is not None:
         source = "--probe-date"
@@ -134,7 +147,7 @@ def read_probe_results(path: Path, date: str | None = None) -> ProbeRun:
         date = dt.datetime.fromtimestamp(mtime, tz=dt.timezone.utc).date().isoformat()
         source = "file modification time"
     return ProbeRun(path=str(path), date=date, date_source=source, verdict=_opt_str(summary.get("verdict")),
-                    steps=steps)
+                    steps=steps, by_site=by_site)
 
 
 def _collect(doc, out: dict[str, BaselineEntry]) -> None:

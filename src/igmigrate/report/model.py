@@ -152,11 +152,11 @@ class _Builder:
         self.result, self.kb, self.spec, self.roots = result, kb, spec, roots
         self.probe, self.baseline = probe, baseline
         self.masker = masker_for(kb)
-        self.probe_steps = {
-            name: ProbeStep(s.step, s.method, self.mask(s.url), s.status, s.verdict, s.signature,
-                            self.mask(s.detail) or "", s.error_type, s.error_code)
-            for name, s in (probe.steps.items() if probe else ())
-        }
+        self.probe_steps = {name: self._masked(s) for name, s in (probe.steps.items() if probe else ())}
+
+    def _masked(self, s: ProbeStep) -> ProbeStep:
+        return ProbeStep(s.step, s.method, self.mask(s.url), s.status, s.verdict, s.signature,
+                         self.mask(s.detail) or "", s.error_type, s.error_code, s.call, s.sites)
 
     def mask(self, text: str | None) -> str | None:
         """Probe files are masked by the probe, but may have been edited since: mask again."""
@@ -165,6 +165,10 @@ class _Builder:
     def live(self, f: Finding) -> LiveEvidence | None:
         if self.probe is None:
             return None
+        exact = self.probe.by_site.get((f.path, f.line, f.rule_id))
+        if exact is not None:  # `probe --from-scan` probed this very call site
+            return LiveEvidence(exact.call or f"{exact.method or 'GET'} {exact.step}", self.probe.date,
+                                self._masked(exact))
         join = self.spec.join_of(f.rule_id, (f.matched, f.snippet))
         if join is None:
             return None
