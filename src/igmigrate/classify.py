@@ -73,7 +73,11 @@ class Classifier:
         self.projects: dict[str, _Pool] = {}
         self.code_by_project: dict[str, list[str]] = {}
         self.legacy_projects: set[str] = set()
+        self.endpoint_projects: set[str] = set()  # projects that call an Instagram endpoint
         for a in analyses:
+            if any(kb.rules[h.rule_id].detect.kind == "endpoint" for h in a.hits
+                   if h.rule_id in kb.rules and not h.in_comment):
+                self.endpoint_projects.add(project_of.get(a.path, ""))
             strong = [(a.path, e) for e in a.evidence if e.kind in (BD, IGL)]
             self.dirs.setdefault(posixpath.dirname(a.path), _Pool()).items.extend(strong)
             self.projects.setdefault(project_of.get(a.path, ""), _Pool()).items.extend(strong)
@@ -125,6 +129,10 @@ class Classifier:
         message = fill(rule.message, fields)
         if (a.documentation or hit.in_comment) and not rule.detect.shared:
             message += fields["evidence"]
+        if hit.mixed and severity == "error" and self.project_of.get(a.path, "") not in self.endpoint_projects:
+            severity = "warning"
+            message += ("; the list also names another provider's scopes and nothing in this project calls an"
+                        " Instagram endpoint: check which OAuth server it is sent to")
         replacement = rule.replacement_text()
         if replacement:
             replacement = fill(replacement, fields)

@@ -27,6 +27,7 @@ class Hit:
     # in the UTF-8 text, quotes included): where a fix edits, which may be a constant in
     # another file. Set by the flow analyzer (docs/flow.md); None elsewhere.
     definition: tuple[str, int, int] | None = None
+    mixed: bool = False  # a scope list mixed with another provider's scopes: at most a warning alone
 
     def extras(self) -> dict[str, str]:
         """Message fields; a field repeated by merged hits lists each distinct value once."""

@@ -42,6 +42,7 @@ class Match:
     end: int
     extra: tuple[tuple[str, str], ...] = ()
     condition: str | None = None  # evidence kind the finding needs from its file or project
+    mixed: bool = False  # a scope list that also names another provider's scopes (email, openid)
 
 
 class Matcher:
@@ -54,6 +55,11 @@ class Matcher:
         self.grant_rules = {g: r for r in self.endpoint_rules for g in r.detect.grants}
         self.path_rules = {p: r for r in self.endpoint_rules for p in r.detect.paths}
         self.known_permissions = kb.known_permissions
+        # Scope words of Instagram's own logins (Basic Display, Instagram Login, Legacy): a list
+        # holding any other word (email, openid, profile) may be another OAuth server's request.
+        self.instagram_scopes = frozenset(
+            {n for n, family in kb.permission_family.items() if family in ("basic_display", "instagram_login")}
+            | {v for r in self.scope_rules for v in r.detect.values})
         self._gate = _gate_regex(self.endpoint_rules + self.token_rules, self.scope_values, self.grant_rules,
                                  self.path_rules)
 
@@ -118,6 +124,7 @@ class Matcher:
             if not tokens:
                 continue
             known = [t for t, _ in tokens if t in self.known_permissions]
+            mixed = len(tokens) > 1 and any(t not in self.instagram_scopes for t in _words_outside_holes(text))
             is_list = len(tokens) > 1 and len(known) == len(tokens) and not ctx.prose
             for token, start in tokens:
                 rule = self.scope_values.get(token)
@@ -145,8 +152,13 @@ class Matcher:
                 suggestion = rule.detect.suggestions.get(token)
                 if suggestion:
                     extra = (("suggestion", suggestion),)
-                out.append(Match(rule, token, start, start + len(token), extra))
+                out.append(Match(rule, token, start, start + len(token), extra, mixed=mixed))
         return out
+
+
+def _words_outside_holes(text: str) -> list[str]:
+    """The words of a value, leaving out unknown pieces ("{scope}") that name no scope."""
+    return _WORD.findall(re.sub(r"\{[^{}]*\}", " ", text))
 
 
 def _unconfirmed(rule: Rule, tokens: list[str], scope_like: bool, whole: bool, ctx: Context) -> str:

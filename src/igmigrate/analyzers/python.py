@@ -25,7 +25,9 @@ from igmigrate.analyzers.matching import OTHER_PLATFORM_HOST, INSTAGRAM_HOST, Co
 
 Value = object  # str | list | dict | None
 _SCOPE_WORD = re.compile(r"(?i)scope|permission")
-_KEY_CALLS = {"get", "pop", "setdefault", "getattr", "hasattr", "getlist", "__getitem__"}
+# Calls whose string arguments are keys (dict, settings, preferences), never scopes.
+_KEY_CALLS = {"get", "pop", "setdefault", "getattr", "hasattr", "getlist", "__getitem__", "set", "put", "has",
+              "remove", "delete", "contains", "getboolean", "getint", "getfloat"}
 UNKNOWN = "{}"
 
 
@@ -66,7 +68,7 @@ def build_table(tree: cst.Module, module: str, index: ModuleIndex | None, matche
         if isinstance(stmt, cst.SimpleStatementLine):
             for small in stmt.body:
                 for name, value in _simple_assignments(small):
-                    table.constants[name] = evaluator.bind(value)
+                    table.constants[name] = evaluator.bind(value, name)
         elif isinstance(stmt, cst.ClassDef):
             attrs: dict[str, Binding] = {}
             table.classes[stmt.name.value] = attrs
@@ -75,7 +77,7 @@ def build_table(tree: cst.Module, module: str, index: ModuleIndex | None, matche
                 if isinstance(inner, cst.SimpleStatementLine):
                     for small in inner.body:
                         for name, value in _simple_assignments(small):
-                            attrs[name] = evaluator.bind(value)
+                            attrs[name] = evaluator.bind(value, name)
             evaluator.current_class = None
     return table
 
@@ -142,14 +144,16 @@ class Evaluator:
         self.locals: dict[str, Binding] | None = None
         self.refs: set = set()
 
-    def bind(self, node: cst.BaseExpression) -> Binding:
+    def bind(self, node: cst.BaseExpression, name: str | None = None) -> Binding:
         self.refs = set()
         value = self.value(node)
         text = as_text(value)
         own = set(self.refs)
         if text:
             own |= {(m.rule.id, m.text) for m in self.matcher.match(
-                text, Context(instagram_context=True, scope_context=True, legacy_candidates=True))}
+                text, Context(instagram_context=True, scope_context=True, legacy_candidates=True))
+                if not (m.rule.detect.kind == "scope" and named_after(name, text)
+                        and not _SCOPE_WORD.search(self.current_class or ""))}
         return Binding(value, frozenset(own))
 
     def lookup_name(self, name: str) -> Value:
@@ -390,13 +394,13 @@ class _Collector(cst.CSTVisitor):
         name = _target_name(node.targets[0].target) if node.targets else None
         self._candidate(node.value, name, binding=True)
         if self.ev.locals is not None and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
-            self.ev.locals[node.targets[0].target.value] = self.ev.bind(node.value)
+            self.ev.locals[node.targets[0].target.value] = self.ev.bind(node.value, node.targets[0].target.value)
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         if node.value is not None:
             self._candidate(node.value, _target_name(node.target), binding=True)
             if self.ev.locals is not None and isinstance(node.target, cst.Name):
-                self.ev.locals[node.target.value] = self.ev.bind(node.value)
+                self.ev.locals[node.target.value] = self.ev.bind(node.value, node.target.value)
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
         self._candidate(node.value, _target_name(node.target))
@@ -414,6 +418,7 @@ class _Collector(cst.CSTVisitor):
                 self._candidate(arg.value, func_name, key_like=func_name in _KEY_CALLS)
 
     def visit_DictElement(self, node: cst.DictElement) -> None:
+        self._candidate(node.key, None, key_like=True)  # {"user_profile": ...}: a key, not a scope
         key = self.ev.value(node.key)
         self._candidate(node.value, key if isinstance(key, str) else None)
 
@@ -447,7 +452,7 @@ class _Collector(cst.CSTVisitor):
         if not text:
             return
         inherited = set(self.ev.refs)
-        self.analyzer.emit(self, text, span, context_name, key_like, inherited, binding)
+        self.analyzer.emit(self, text, span, context_name, key_like, inherited, binding, _key_words(value))
 
     def in_scope_class(self) -> bool:
         """The class body (not a method) of a class named for scopes: `class Scope(Enum)`."""
@@ -455,6 +460,36 @@ class _Collector(cst.CSTVisitor):
 
     def region(self) -> str | None:
         return ".".join(self.class_stack) if self.class_stack else None
+
+
+def _same_call_more_query(match, inherited) -> bool:
+    """`url = url + "&limit=" + n`: the URL already reported, with more query parameters, is
+    the same call (one finding per URL flow, not one per reassignment)."""
+    return any(rule_id == match.rule.id and match.text.startswith(text) and match.text[len(text):][:1] in ("?", "&", "#")
+               for rule_id, text in inherited)
+
+
+def _key_words(value: Value) -> frozenset:
+    """Words that are only dict keys in a value ({"user_profile": p}): keys are not scopes."""
+    if not isinstance(value, dict):
+        return frozenset()
+    keys = {k for k in value if isinstance(k, str) and k.isidentifier()}
+    values = " ".join(as_text(v) or "" for v in value.values())
+    return frozenset(k for k in keys if k not in values)
+
+
+def named_after(name: str | None, text: str) -> bool:
+    """A lone scope word held by a name that spells it (USER_MEDIA = "user_media",
+    PREF_USER_PROFILE = "user_profile"): a key or label named after the value, not a request.
+    A list of scope names ("user_profile,user_media") is a scope whatever holds it."""
+    word = text.strip()
+    if not name or not word.isidentifier():
+        return False
+    return _squash(word) in _squash(name)
+
+
+def _squash(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.lower())
 
 
 def _target_name(target) -> str | None:
@@ -504,7 +539,8 @@ class PythonAnalyzer:
         prose_hits(self.matcher, tokens, result, contexts)
         return tokens.comment_spans
 
-    def emit(self, collector: _Collector, text: str, span, context_name, key_like, inherited, binding=False) -> None:
+    def emit(self, collector: _Collector, text: str, span, context_name, key_like, inherited, binding=False,
+             key_words: frozenset = frozenset()) -> None:
         region = collector.region()
         # A bare path ("oauth/access_token") bound to a name is reported where it is used.
         host_scope = not binding and collector.class_hosts.get(
@@ -513,14 +549,15 @@ class PythonAnalyzer:
         ctx = Context(scope_context=scope_like, instagram_host_scope=host_scope, legacy_candidates=True,
                       **collector.base_ctx)
         for match in self.matcher.match(text, ctx):
-            if key_like and match.rule.detect.kind == "scope":
+            if match.rule.detect.kind == "scope" and (key_like or match.text in key_words
+                                                       or (named_after(context_name, text) and not scope_like)):
                 continue
-            if (match.rule.id, match.text) in inherited:
+            if (match.rule.id, match.text) in inherited or _same_call_more_query(match, inherited):
                 continue
             where = self._literal_holding(collector, span, match.text)
             hit = Hit(match.rule.id, where[0], where[1], where[2], where[3], match.text, region=region,
                       catalogue=collector.catalogue and match.rule.detect.kind == "scope", extra=match.extra,
-                      condition=match.condition)
+                      condition=match.condition, mixed=match.mixed)
             collector.raw_hits.append((hit, span, match.rule.detect.evidence))
 
     @staticmethod
