@@ -29,14 +29,26 @@ p.lead { color: var(--muted); margin-top: 0; }
 .card span { color: var(--muted); font-size: 13px; }
 .card.error b { color: var(--error); } .card.warning b { color: var(--warning); } .card.note b { color: var(--note); }
 .charts { display: flex; flex-wrap: wrap; gap: 18px; }
-.charts figure { margin: 0; flex: 1 1 520px; border: 1px solid var(--line); border-radius: 8px; padding: 10px 12px; }
+.charts figure { margin: 0; flex: 1 1 420px; min-width: 0; border: 1px solid var(--line); border-radius: 8px; padding: 10px 12px; }
 .charts figcaption { font-weight: 600; margin-bottom: 6px; }
-svg.chart { max-width: 100%; height: auto; }
-svg.chart text { font: 12px system-ui, sans-serif; fill: var(--ink); }
-svg.chart text.value { fill: var(--muted); }
-svg.chart rect.bar { fill: #8e24aa; } svg.chart rect.error { fill: var(--error); }
-svg.chart rect.warning { fill: var(--warning); } svg.chart rect.note { fill: var(--note); }
-svg.chart rect.other { fill: #9e9e9e; }
+.bars { display: grid; grid-template-columns: minmax(4em, max-content) minmax(60px, 1fr) auto; gap: 4px 8px;
+        align-items: center; font-size: 13px; }
+.bar-row { display: contents; }
+.bar-label { text-align: right; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; max-width: 26ch; }
+.bar-label a { text-decoration: none; }
+.bar-track { display: block; height: 14px; }
+.bar-track > span { display: block; height: 100%; border-radius: 3px; background: #8e24aa; }
+.bar-track > span.error { background: var(--error); } .bar-track > span.warning { background: var(--warning); }
+.bar-track > span.note { background: var(--note); } .bar-track > span.other { background: #9e9e9e; }
+.bar-value { color: var(--muted); font-variant-numeric: tabular-nums; }
+svg.burndown { width: 100%; height: auto; }
+svg.burndown text { font: 12px system-ui, sans-serif; fill: var(--muted); }
+svg.burndown line.grid { stroke: var(--line); }
+svg.burndown polyline { fill: none; stroke-width: 2.5; }
+svg.burndown .error { stroke: var(--error); fill: var(--error); } svg.burndown polyline.error { fill: none; }
+svg.burndown .warning { stroke: var(--warning); fill: var(--warning); } svg.burndown polyline.warning { fill: none; }
+svg.burndown .note { stroke: var(--note); fill: var(--note); } svg.burndown polyline.note { fill: none; }
+svg.burndown.wide { max-width: 720px; } svg.burndown.narrow { display: none; }
 table { border-collapse: collapse; width: 100%; margin: 8px 0 16px; font-size: 14px; }
 th, td { border: 1px solid var(--line); padding: 5px 8px; text-align: left; vertical-align: top; }
 th { background: var(--soft); }
@@ -61,16 +73,35 @@ article.manual { border-left: 5px solid var(--warning); }
 .controls { display: flex; flex-wrap: wrap; gap: 10px; align-items: center; margin: 8px 0; }
 .controls input, .controls select { font: inherit; padding: 4px 8px; border: 1px solid var(--line); border-radius: 6px; }
 .controls input { flex: 1 1 260px; }
-#findings-table th { cursor: pointer; user-select: none; white-space: nowrap; }
-#findings-table th[aria-sort="ascending"]::after { content: " \\25B2"; font-size: 10px; }
-#findings-table th[aria-sort="descending"]::after { content: " \\25BC"; font-size: 10px; }
+#findings-table th, #repo-table th, #files-table th { cursor: pointer; user-select: none; white-space: nowrap; }
+th[aria-sort="ascending"]::after { content: " \\25B2"; font-size: 10px; }
+th[aria-sort="descending"]::after { content: " \\25BC"; font-size: 10px; }
+tfoot th { background: #eceff3; }
+td.name { white-space: nowrap; }
+dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 2px 14px; margin: 6px 0 10px; font-size: 14px; }
+dl.facts dt { color: var(--muted); } dl.facts dd { margin: 0; min-width: 0; overflow-wrap: anywhere; }
+article.repo { border: 1px solid var(--line); border-radius: 8px; padding: 4px 16px 8px; margin: 14px 0; }
+.label-local { display: inline-block; padding: 0 7px; border-radius: 10px; background: #fff3cd; color: #6b4e00;
+               border: 1px solid #e0c36a; font-size: 12px; font-weight: 600; }
 #findings-table tr.hide { display: none; }
 #findings-table td.snip { min-width: 26ch; }
 #findings-table td.rep, #findings-table td.live { font-size: 13px; min-width: 20ch; overflow-wrap: anywhere; }
-.scroll { overflow-x: auto; }
+.scroll { overflow-x: auto; max-width: 100%; -webkit-overflow-scrolling: touch; }
+.scroll > table { margin: 0; }
+.scroll { margin: 8px 0 16px; }
 .muted { color: var(--muted); }
 footer { color: var(--muted); font-size: 13px; margin-top: 36px; }
-@media (max-width: 760px) { .ba { grid-template-columns: 1fr; } }
+@media (max-width: 760px) {
+  .ba { grid-template-columns: 1fr; }
+  main { padding: 0 12px 36px; }
+  header.top { padding: 18px 12px 14px; } header.top h1 { font-size: 22px; }
+  nav.toc ul { padding: 6px 12px; gap: 2px 12px; }
+  .charts figure { flex-basis: 100%; padding: 8px; }
+  .card { flex-basis: 40%; } .card b { font-size: 22px; }
+  svg.burndown.wide { display: none; } svg.burndown.narrow { display: block; }
+  #findings-table td.snip { min-width: 22ch; }
+  table { font-size: 13px; }
+}
 @media print {
   nav.toc, .controls { display: none; }
   header.top { background: none; color: #000; padding: 0 0 8px; border-bottom: 2px solid #000; }
@@ -88,11 +119,42 @@ footer { color: var(--muted); font-size: 13px; margin-top: 36px; }
 # Sorts by a header click (numbers where data-num is set), filters by text, severity and status.
 JS = """
 (function () {
-  var table = document.getElementById('findings-table');
-  if (!table) { return; }
-  var body = table.tBodies[0];
-  var rows = Array.prototype.slice.call(body.rows);
+  function key(row, index, numeric) {
+    var cell = row.cells[index];
+    var value = cell.getAttribute('data-sort');
+    if (value === null) { value = cell.textContent; }
+    return numeric ? parseFloat(value.replace(/,/g, '')) : value.toLowerCase();
+  }
+  function sortable(table) {
+    var body = table.tBodies[0];
+    var heads = Array.prototype.slice.call(table.tHead.rows[0].cells);
+    heads.forEach(function (th, index) {
+      th.tabIndex = 0;
+      function sortBy() {
+        var rows = Array.prototype.slice.call(body.rows);
+        var ascending = th.getAttribute('aria-sort') !== 'ascending';
+        var numeric = th.hasAttribute('data-num');
+        heads.forEach(function (h) { h.removeAttribute('aria-sort'); });
+        th.setAttribute('aria-sort', ascending ? 'ascending' : 'descending');
+        rows.sort(function (a, b) {
+          var x = key(a, index, numeric), y = key(b, index, numeric);
+          var order = x < y ? -1 : x > y ? 1 : 0;
+          return ascending ? order : -order;
+        });
+        rows.forEach(function (row) { body.appendChild(row); });
+      }
+      th.addEventListener('click', sortBy);
+      th.addEventListener('keydown', function (e) { if (e.key === 'Enter') { sortBy(); } });
+    });
+  }
+  ['findings-table', 'repo-table', 'files-table'].forEach(function (id) {
+    var table = document.getElementById(id);
+    if (table) { sortable(table); }
+  });
+  var findings = document.getElementById('findings-table');
   var text = document.getElementById('filter-text');
+  if (!findings || !text) { return; }
+  var rows = Array.prototype.slice.call(findings.tBodies[0].rows);
   var sev = document.getElementById('filter-severity');
   var status = document.getElementById('filter-status');
   var count = document.getElementById('filter-count');
@@ -108,30 +170,6 @@ JS = """
     });
     count.textContent = shown + ' of ' + rows.length + ' shown';
   }
-  function key(row, index, numeric) {
-    var cell = row.cells[index];
-    var value = cell.getAttribute('data-sort');
-    if (value === null) { value = cell.textContent; }
-    return numeric ? parseFloat(value) : value.toLowerCase();
-  }
-  var heads = Array.prototype.slice.call(table.tHead.rows[0].cells);
-  heads.forEach(function (th, index) {
-    th.tabIndex = 0;
-    function sortBy() {
-      var ascending = th.getAttribute('aria-sort') !== 'ascending';
-      var numeric = th.hasAttribute('data-num');
-      heads.forEach(function (h) { h.removeAttribute('aria-sort'); });
-      th.setAttribute('aria-sort', ascending ? 'ascending' : 'descending');
-      rows.sort(function (a, b) {
-        var x = key(a, index, numeric), y = key(b, index, numeric);
-        var order = x < y ? -1 : x > y ? 1 : 0;
-        return ascending ? order : -order;
-      });
-      rows.forEach(function (row) { body.appendChild(row); });
-    }
-    th.addEventListener('click', sortBy);
-    th.addEventListener('keydown', function (e) { if (e.key === 'Enter') { sortBy(); } });
-  });
   [text, sev, status].forEach(function (el) { if (el) { el.addEventListener('input', apply); } });
   apply();
 })();

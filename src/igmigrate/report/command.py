@@ -1,4 +1,5 @@
-"""`igmigrate report`: scan, then write the migration report as Markdown or one HTML page.
+"""`igmigrate report`: scan, then write the migration report as Markdown or one HTML page;
+with --from-json, merge saved scans of many repositories into one organisation report.
 
 Exit codes: 0 when the report was written (a report is not a gate: use `igmigrate scan
 --fail-on` for that), 2 on usage, config, knowledge-base or input-file errors.
@@ -16,9 +17,12 @@ import typer
 
 # Renderer modules by --format name, imported when a report is written.
 RENDERERS = {"markdown": "igmigrate.report.markdown", "html": "igmigrate.report.html"}
+ORG_RENDERERS = {"markdown": "igmigrate.report.org_markdown", "html": "igmigrate.report.org_html"}
 _SUFFIX_FORMATS = {".html": "html", ".htm": "html", ".md": "markdown", ".markdown": "markdown"}
 
 HELP = """Write a migration report: what breaks and where, the flows to migrate, what to change (with before/after examples), what no code change fixes, live evidence from probe results, and every finding. Markdown (fits a pull-request comment) or one self-contained HTML page.
+
+--from-json: the arguments are saved scans (`igmigrate scan --format json` files, `-` for stdin), one per repository, merged into one organisation report: a row per repository, totals, charts and each repository's detail. Two scans of the same repository: the later commit date counts and the report names the dropped one. --history FILE adds the burndown from `igmigrate history --format json`.
 
 --probe-results takes the output of `igmigrate probe --format json`; it has no date of its own, so the report uses --probe-date, else the file's modification time. --baseline takes any JSON holding "fingerprint" values (a baseline file, or `igmigrate scan --format json` output).
 
@@ -47,7 +51,11 @@ def _date(value: str | None) -> str | None:
 
 
 def report_command(
-    paths: Optional[List[str]] = typer.Argument(None, help="Files or directories (default: .)."),
+    paths: Optional[List[str]] = typer.Argument(
+        None, help="Files or directories (default: .); with --from-json, saved scan files (- for stdin)."),
+    from_json: bool = typer.Option(False, "--from-json", help="Merge saved scans (the arguments) into an organisation report."),
+    history: Optional[Path] = typer.Option(
+        None, "--history", metavar="FILE", help="Add the burndown from `igmigrate history --format json`."),
     output_format: Optional[str] = typer.Option(
         None, "--format", "-f", help="markdown|html (default: from the -o suffix, else markdown)."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write here (atomically) instead of stdout."),
@@ -74,10 +82,17 @@ def report_command(
     from igmigrate.report.inputs import InputError, read_baseline, read_probe_results
     from igmigrate.report.model import build_report
     from igmigrate.report.spec import load_spec
-    from igmigrate.provenance import scan_roots
+    from igmigrate.provenance import scan_block, scan_roots
+    from igmigrate.report.model import ScanInfo
+    from igmigrate.history.model import read_history
 
+    if from_json:
+        if probe_results is not None or baseline is not None or probe_date is not None:
+            raise fail("--probe-results, --probe-date and --baseline apply to one scan, not to --from-json")
+        _org_report(paths or [], output_format, output, title, history)
     try:
         fmt = _format(output_format, output)
+        burndown = read_history(history) if history is not None else None
         date = _date(probe_date)
         options, _, kb = build_options(paths, exclude, select, ignore, jobs, max_file_size, config_file, None)
         spec = load_spec(kb)
@@ -88,8 +103,10 @@ def report_command(
         raise fail(str(exc))
     if fingerprints is not None and not fingerprints:
         typer.echo(f"igmigrate report: warning: --baseline {baseline} holds no fingerprints; every finding is new", err=True)
+    scanned = ScanInfo.from_block(scan_block(options.paths, Path.cwd()))  # one git process
     report = build_report(result, kb, spec, roots=tuple(scan_roots(options.paths, Path.cwd())), title=title, probe=probe,
-                          baseline=fingerprints, baseline_path=str(baseline) if baseline is not None else None)
+                          baseline=fingerprints, baseline_path=str(baseline) if baseline is not None else None,
+                          scanned=scanned, history=burndown)
     text = mask(import_module(RENDERERS[fmt]).render(report))
     if output is None:
         typer.echo(text, nl=False)
@@ -99,3 +116,35 @@ def report_command(
                err=True)
     raise typer.Exit(0)
 
+
+def _org_report(sources: list[str], output_format, output, title, history) -> None:
+    """report --from-json: saved scans streamed into the organisation report; exits."""
+    from igmigrate.cli_support import fail, write_output
+    from igmigrate.history.model import read_history
+    from igmigrate.knowledge import KnowledgeBaseError, default_knowledge_base
+    from igmigrate.masking import mask
+    from igmigrate.report.inputs import InputError
+    from igmigrate.report.organisation import build_org_report
+    from igmigrate.report.saved import read_saved_scans
+    from igmigrate.report.spec import load_spec
+
+    if not sources:
+        raise fail("--from-json: give the saved scan files (igmigrate scan --format json output), or - for stdin")
+    try:
+        fmt = _format(output_format, output)
+        kb = default_knowledge_base()
+        spec = load_spec(kb)
+        burndown = read_history(history) if history is not None else None
+        scans = read_saved_scans(sources, lambda rule_id: spec.flow_of(kb, rule_id), spec.effort.weight)
+        report = build_org_report(scans, kb, spec, title=title, history=burndown)
+    except (ValueError, InputError, KnowledgeBaseError) as exc:
+        raise fail(str(exc))
+    text = mask(import_module(ORG_RENDERERS[fmt]).render(report))  # saved scans come from elsewhere: mask again
+    if output is None:
+        typer.echo(text, nl=False)
+        raise typer.Exit(0)
+    write_output(output, text)
+    dropped = f", {len(report.dropped)} older scans dropped" if report.dropped else ""
+    typer.echo(f"igmigrate report: wrote {output} ({fmt}, {len(report.repos)} repositories, "
+               f"{report.total} findings{dropped})", err=True)
+    raise typer.Exit(0)

@@ -63,7 +63,7 @@ class BaselineEntry:
     line: int | None = None
 
 
-def _load_json(path: Path, what: str) -> object:
+def load_json(path: Path, what: str) -> object:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -120,7 +120,7 @@ def read_probe_results(path: Path, date: str | None = None) -> ProbeRun:
     """The probe's JSON has no timestamp, so the date is --probe-date when given, else the
     file's modification time (UTC): right for a file the probe just wrote, and overridable
     for a copied artifact."""
-    doc = _load_json(path, "--probe-results")
+    doc = load_json(path, "--probe-results")
 
     def bad(problem: str) -> InputError:
         return InputError(f"--probe-results {path}: {problem} (expected the output of igmigrate probe --format json)")
@@ -175,5 +175,5 @@ def read_baseline(path: Path) -> dict[str, BaselineEntry]:
     "fingerprints": [...] list), at any depth, is a baseline fingerprint. So the baseline
     feature's file and plain `igmigrate scan --format json` output both serve."""
     out: dict[str, BaselineEntry] = {}
-    _collect(_load_json(path, "--baseline"), out)
+    _collect(load_json(path, "--baseline"), out)
     return out

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 
 from igmigrate.findings import SEVERITIES
-from igmigrate.report.model import Report, Row, language_of, plural, strip_docs
+from igmigrate.report.model import Report, Row, hours, language_of, plural, strip_docs
 
 MAX_CHARS = 60_000
 _PUNCT = re.compile(r"([\\`*_\[\]<>|~#!&])")
@@ -60,6 +60,8 @@ def short(value: str, limit: int) -> str:
 
 def _header(r: Report) -> list[str]:
     out = [f"# {text(r.title)}", ""]
+    if r.scanned:
+        out += [f"Scanned {code(r.scanned.text())}.", ""]
     out.append(f"Generated {r.generated} by igmigrate {text(r.tool_version)} "
                f"(knowledge base {text(r.kb_version)}, updated {r.kb_updated}).")
     if r.baseline:
@@ -80,6 +82,8 @@ def _summary(r: Report, max_dirs: int) -> list[str]:
     if r.baseline:
         new = sum(row.status == "new" for row in r.rows)
         out.append(f"Against the baseline: **{new} new**, {r.total - new} still present, {len(r.fixed)} fixed.")
+    if r.total:
+        out.append(f"Effort: about **{hours(r.effort)} {text(r.effort_unit)}**. {text(r.effort_note)}")
     out += ["", "| Date | What happened |", "|---|---|"]
     out += [f"| {date} | {text(label)} |" for label, date in r.dates]
     out += ["", "| Severity | Findings |", "|---|---:|"]
@@ -115,9 +119,13 @@ def _flows(r: Report, max_sites: int) -> list[str]:
     if not r.flows:
         return []
     out = ["## Flows to migrate", "",
-           "Each flow is one unit of work: change its call sites together.", ""]
+           "Each flow is one unit of work: change its call sites together.", "",
+           f"| Flow | Call sites | Effort ({text(r.effort_unit)}, estimate) |", "|---|---:|---:|"]
+    out += [f"| {text(f.title)} | {len(f.rows)} | {hours(f.effort)} |" for f in r.flows]
+    out += [f"| **Total** | {sum(len(f.rows) for f in r.flows)} | {hours(sum(f.effort for f in r.flows))} |", ""]
     for flow in r.flows:
-        out += [f"### {text(flow.title)} ({plural(len(flow.rows), 'call site')})", "", text(flow.summary), ""]
+        out += [f"### {text(flow.title)} ({plural(len(flow.rows), 'call site')}, about {hours(flow.effort)} "
+                f"{text(r.effort_unit)})", "", text(flow.summary), ""]
         evidence = _flow_evidence(flow.rows)
         if evidence:
             out += [line + "  " for line in evidence[:-1]] + evidence[-1:] + [""]
@@ -143,13 +151,37 @@ def _rules(r: Report, examples: bool) -> list[str]:
             out.append(f"**Replacement:** {text(rep)}")
             out.append("")
         if examples and sec.before and sec.after:
-            out += ["<details><summary>Before / after</summary>", "",
+            out += [f"<details><summary>Before / after ({html.escape(sec.example_source)})</summary>", "",
                     f"Before ({code(sec.before.file)}):", "", code_block(sec.before.code, language_of(sec.before.file)), "",
                     f"After ({code(sec.after.file)}):", "", code_block(sec.after.code, language_of(sec.after.file)), "",
                     "</details>", ""]
+        elif examples and sec.example_missing:
+            out += [f"No before/after example in {text(sec.example_missing)} yet; the replacement says what to change.", ""]
         if rule.docs:
             out += [f"Docs: {link(rule.docs)}", ""]
     return out
+
+
+def _files(r: Report, max_files: int) -> list[str]:
+    if not r.files:
+        return []
+    out = ["## Files", "", f"| File | Errors | Warnings | Notes | Rules | Effort ({text(r.effort_unit)}, est.) |",
+           "|---|---:|---:|---:|---|---:|"]
+    out += [f"| {code(f.path, True)} | {f.severities['error']} | {f.severities['warning']} | {f.severities['note']} "
+            f"| {', '.join(f.rules)} | {hours(f.effort)} |" for f in r.files[:max_files]]
+    if len(r.files) > max_files:
+        out.append(f"| {len(r.files) - max_files} more files | | | | | |")
+    return out + [""]
+
+
+def history_lines(history) -> list[str]:
+    """The burndown as a table (Markdown has no charts): oldest commit first."""
+    out = ["## Burndown", "", f"From `igmigrate history` of {text(history.repository)} "
+           f"({text(history.branch or 'detached HEAD')}), committer dates, oldest first.", "",
+           "| Commit | Date | Errors | Warnings | Notes |", "|---|---|---:|---:|---:|"]
+    out += [f"| {code(p.commit[:12], True)} | {p.date[:10]} | {p.errors} | {p.warnings} | {p.notes} |"
+            for p in history.points]
+    return out + [""]
 
 
 def _manual(r: Report, max_sites: int) -> list[str]:
@@ -170,10 +202,14 @@ def _probe(r: Report) -> list[str]:
     p = r.probe
     if p is None:
         return []
-    out = ["## Live evidence", "",
-           f"Probe results {code(p.path)}, dated {p.date} ({text(p.date_source)})"
-           + (f"; overall verdict: **{text(p.verdict)}**." if p.verdict else "."), "",
-           "| Step | Checks | Status | Verdict | Evidence | Findings joined |", "|---|---|---:|---|---|---:|"]
+    out = ["## Live evidence", ""]
+    if p.stand_ins:
+        out += [f"**Not from Instagram:** these answers came from {', '.join(code(h) for h in p.stand_ins)}, not from "
+                "Instagram's hosts (a local stand-in or a proxy); they show how the probe classifies answers, not what "
+                "Instagram answers today.", ""]
+    out += [f"Probe results {code(p.path)}, dated {p.date} ({text(p.date_source)})"
+            + (f"; overall verdict: **{text(p.verdict)}**." if p.verdict else "."), "",
+            "| Step | Checks | Status | Verdict | Evidence | Findings joined |", "|---|---|---:|---|---|---:|"]
     for s in p.steps:
         evidence = text(short(f"{s.signature}: {s.detail}" if s.signature else s.detail, 160))
         out.append(f"| {text(s.step)} | {text(p.calls.get(s.step, s.url or '-'))} | {s.status if s.status is not None else '-'} "
@@ -251,8 +287,9 @@ def render(report: Report, max_chars: int = MAX_CHARS) -> str:
     groups = _groups(report)
     total_rows = sum(len(rows) for _, _, rows in groups)
     head: Callable[[bool], list[list[str]]] = lambda full: [  # noqa: E731 - two sizes of the same head
-        _header(report), _summary(report, 20 if full else 5), _flows(report, 12 if full else 3),
-        _rules(report, examples=full), _manual(report, 5 if full else 2), _probe(report)]
+        _header(report), _summary(report, 20 if full else 5),
+        history_lines(report.history) if report.history is not None and full else [], _flows(report, 12 if full else 3),
+        _files(report, 30 if full else 10), _rules(report, examples=full), _manual(report, 5 if full else 2), _probe(report)]
     for full in (True, False):
         parts = head(full)
         whole, _ = _findings(groups, total_rows)

@@ -7,7 +7,7 @@ Python. Every problem raises KnowledgeBaseError("report.yaml: ..."), which the C
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -49,12 +49,27 @@ class ManualSpec:
 
 
 @dataclass(frozen=True)
+class EffortSpec:
+    """Hours per call site by rule: a planning estimate, labelled as one wherever it is shown."""
+
+    unit: str
+    default: float  # rules without a weight (and rules of a newer knowledge base)
+    weights: dict[str, float]
+    note: str
+
+    def weight(self, rule_id: str) -> float:
+        return self.weights.get(rule_id, self.default)
+
+
+@dataclass(frozen=True)
 class ReportSpec:
     dates: tuple[tuple[str, str], ...]  # (knowledge.yaml date key, label)
     flows: tuple[FlowSpec, ...]
     joins: tuple[JoinSpec, ...]
     manual: tuple[ManualSpec, ...]
     after_examples: dict[str, Example | None]  # rule id -> shown instead of its first `good` example
+    effort: EffortSpec = EffortSpec("hours", 1.0, {}, "")
+    migrations: dict[str, tuple[tuple[Example, Example], ...]] = field(default_factory=dict)  # rule -> (before, after)
 
     def flow_of(self, kb: KnowledgeBase, rule_id: str) -> str | None:
         rule = kb.rules.get(rule_id)
@@ -175,12 +190,53 @@ def _after_examples(raw, check: _Check) -> dict[str, Example | None]:
         if item is None:
             out[rule_id] = None
             continue
-        item = check.mapping(item, "the example")
-        check.known_keys(item, {"file", "code"})
-        code = item.get("code")
-        if not isinstance(code, str) or not code.strip():
-            check.fail("key 'code' must be a non-empty string")
-        out[rule_id] = Example(file=check.text(item, "file"), code=code)
+        out[rule_id] = _example(item, check, "the example")
+    check.where = ""
+    return out
+
+
+def _number(value, check: _Check, what: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1000:
+        check.fail(f"{what} must be a number of hours from 0 to 1000")
+    return float(value)
+
+
+def _effort(raw, check: _Check) -> EffortSpec:
+    check.where = "effort"
+    item = check.mapping(raw, "effort")
+    check.known_keys(item, {"unit", "default", "note", "weights"})
+    weights = {}
+    for rule_id, value in check.mapping(item.get("weights"), "weights").items():
+        if rule_id not in check.rules:
+            check.fail(f"weights names unknown rule {rule_id!r}")
+        weights[rule_id] = _number(value, check, f"weights.{rule_id}")
+    spec = EffortSpec(check.text(item, "unit"), _number(item.get("default"), check, "default"), weights,
+                      check.text(item, "note"))
+    check.where = ""
+    return spec
+
+
+def _example(raw, check: _Check, what: str) -> Example:
+    item = check.mapping(raw, what)
+    check.known_keys(item, {"file", "code"})
+    code = item.get("code")
+    if not isinstance(code, str) or not code.strip():
+        check.fail(f"{what}: key 'code' must be a non-empty string")
+    return Example(file=check.text(item, "file"), code=code)
+
+
+def _migrations(raw, check: _Check) -> dict[str, tuple[tuple[Example, Example], ...]]:
+    out: dict[str, tuple[tuple[Example, Example], ...]] = {}
+    for rule_id, pairs in check.mapping(raw if raw is not None else {}, "migrations").items():
+        check.where = f"migrations {rule_id}"
+        if rule_id not in check.rules:
+            check.fail("names an unknown rule")
+        found = []
+        for pair in check.items(pairs, "the examples"):
+            pair = check.mapping(pair, "each example pair")
+            check.known_keys(pair, {"before", "after"})
+            found.append((_example(pair.get("before"), check, "before"), _example(pair.get("after"), check, "after")))
+        out[rule_id] = tuple(found)
     check.where = ""
     return out
 
@@ -188,7 +244,8 @@ def _after_examples(raw, check: _Check) -> dict[str, Example | None]:
 def parse_spec(doc: object, kb: KnowledgeBase) -> ReportSpec:
     check = _Check(set(kb.rules))
     doc = check.mapping(doc, "the document")
-    check.known_keys(doc, {"schema_version", "dates", "flows", "probe_join", "manual", "after_examples"})
+    check.known_keys(doc, {"schema_version", "dates", "flows", "probe_join", "manual", "after_examples", "effort",
+                           "migrations"})
     if doc.get("schema_version") != 1:
         check.fail("schema_version must be 1")
     labels = check.mapping(doc.get("dates"), "dates")
@@ -198,7 +255,8 @@ def parse_spec(doc: object, kb: KnowledgeBase) -> ReportSpec:
     dates = tuple((str(k), v) for k, v in labels.items() if k in kb.dates and kb.dates[k])
     return ReportSpec(dates=dates, flows=_flows(doc.get("flows"), kb, check),
                       joins=_joins(doc.get("probe_join"), check), manual=_manual(doc.get("manual"), check),
-                      after_examples=_after_examples(doc.get("after_examples"), check))
+                      after_examples=_after_examples(doc.get("after_examples"), check),
+                      effort=_effort(doc.get("effort"), check), migrations=_migrations(doc.get("migrations"), check))
 
 
 def load_spec(kb: KnowledgeBase, path: Path | None = None) -> ReportSpec:
