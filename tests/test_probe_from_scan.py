@@ -110,6 +110,17 @@ def test_report_joins_the_verdicts_to_the_call_sites(saved_scan, tmp_path):
     assert "calls GET api.instagram.com/oauth/authorize; probe on 2025-01-10: skipped" in rows["app.py:8"]
 
 
+def test_text_output_names_call_sites_and_what_was_left_out(saved_scan):
+    with StandIn("removed") as server:
+        result = probe("--from-scan", str(saved_scan), *bases(server),
+                       env={"IGMIGRATE_ACCESS_TOKEN": SECRETS["IGMIGRATE_ACCESS_TOKEN"]})
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    refresh = next(n for n, line in enumerate(lines) if line.startswith("refresh "))
+    assert lines[refresh + 1].strip() == "called at app.py:24 IGM113, feed.js:3 IGM113"
+    assert "  app.py:27 IGM114: in a comment or documentation, not a call" in lines
+
+
 def test_dry_run_from_scan_sends_nothing(saved_scan):
     with StandIn("removed") as server:
         result = probe("--from-scan", str(saved_scan), "--app-id", "1", "--redirect-uri", REDIRECT, *bases(server),

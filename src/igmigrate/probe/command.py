@@ -190,7 +190,7 @@ def _probe(inputs: Inputs, masker: "Masker", s: Settings) -> int:
     results = runner.classify_all(exchanges, signatures)
     summary = runner.summarize(results, flows)
     typer.echo(render.to_json(results, summary, _flow_name(flows), extra) if s.output is Format.json
-               else render.to_text(results, summary, header))
+               else render.to_text(results, summary, header, extra.get("not_probed")))
     code = runner.exit_code(results, s.expect)
     if code == runner.EXIT_UNREACHABLE:
         _say("no endpoint could be reached")

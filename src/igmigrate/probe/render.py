@@ -57,7 +57,7 @@ def _sites(r: StepResult) -> str:
     return shown + (f" (+{len(sites) - 3} more)" if len(sites) > 3 else "")
 
 
-def to_text(results: list[StepResult], summary: dict, header: str) -> str:
+def to_text(results: list[StepResult], summary: dict, header: str, not_probed: list[dict] | None = None) -> str:
     rows = [("STEP", "REQUEST", "STATUS", "VERDICT", "EVIDENCE")]
     for r in results:
         ex = r.exchange
@@ -73,6 +73,9 @@ def to_text(results: list[StepResult], summary: dict, header: str) -> str:
     notes = {r.signature: r.evidence["note"] for r in results if r.signature}
     if notes:
         lines += ["", "why:"] + [terminal_safe(f"  {sig}: {note}") for sig, note in notes.items()]
+    if not_probed:
+        lines += ["", "not probed:"] + [terminal_safe(f"  {f['path']}:{f['line']} {f['rule_id']}: {f['reason']}")
+                                        for f in not_probed]
     counts = ", ".join(f"{summary[k]} {k}" for k in ALL_VERDICTS if k in summary)
     lines += ["", f"summary: {summary['verdict']} ({counts})"]
     return "\n".join(lines)

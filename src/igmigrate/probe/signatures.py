@@ -279,6 +279,9 @@ def _detail(ex: Exchange, a: _Answer, sig: Signature | None) -> str:
     fragments = sig.when.text_contains if sig else ()
     if fragments:
         return "answer contains " + ", ".join(f'"{f}"' for f in fragments)
+    if sig and sig.when.text_lacks:
+        kind = ex.headers.get("content-type", "no content type").split(";")[0]
+        return f"{kind}, {len(ex.body)} characters, none of the known error texts"
     if ex.headers.get("location"):
         return f"redirect to {ex.headers['location']}"
     if a.keys:
