@@ -214,6 +214,19 @@ def test_bytes_line_endings_bom_mode_and_encoding_are_kept(project):
     assert sorted(p.name for p in Path(".").iterdir()) == ["bom.js", "crlf.py", "latin.env"]  # no temporary file left
 
 
+@pytest.mark.parametrize("before, after", [
+    ('"https://api.instagram.com/oauth/authorize/?client_id=1"', '"https://www.instagram.com/oauth/authorize/?client_id=1"'),
+    ("'https://api.instagram.com/oauth/authorize'", "'https://www.instagram.com/oauth/authorize'"),
+    ("'https://api.instagram.com/oauth/authorize_app'", "'https://api.instagram.com/oauth/authorize_app'"),
+    ("'https://api.instagram.com/oauth/authorize/x'", "'https://api.instagram.com/oauth/authorize/x'"),
+])
+def test_authorize_host_rewrite_keeps_the_rest_of_the_url(tmp_path, before, after):
+    (tmp_path / "a.py").write_text(f"URL = {before}\n")
+    findings = [Finding("IGM110", "error", "basic-display", "m", "a.py", 1, 1, 1, 80, "", None)]
+    files = plan(findings, tmp_path, default_knowledge_base(), unsafe=True).files
+    assert (files[0].new_text if files else (tmp_path / "a.py").read_text()) == f"URL = {after}\n"
+
+
 def test_overlapping_fixes_in_one_literal_apply_once_in_a_fixed_order(project):
     project({"auth.py": 'AUTH = "https://api.instagram.com/oauth/authorize?scope=user_profile,user_media"\n'})
     result = fix(".", "--unsafe-fixes", "--format", "json")
@@ -245,7 +258,7 @@ def test_authorize_base_shared_with_other_endpoints_is_manual_work(project):
     project({"auth.js": "const IG = 'https://api.instagram.com/oauth';\nconst a = IG + '/authorize?scope=' + s;\n"})
     result = fix(".", "--unsafe-fixes")
     assert Path("auth.js").read_text().startswith("const IG = 'https://api.instagram.com/oauth';")
-    assert "no string literal here holds the whole URL" in result.stdout
+    assert "no string literal here holds the whole authorize URL" in result.stdout
 
 
 def test_json_output_lists_edits_manual_work_and_steps(fixtures_copy):
@@ -341,3 +354,26 @@ def test_sarif_fixes_are_the_engine_edits(project):
     assert fix(".", "--unsafe-fixes").exit_code == 0
     assert text == Path("settings.py").read_text() == (
         'DEFAULT_SCOPES = ("instagram_business_basic",)\nAUTH = "https://www.instagram.com/oauth/authorize"\n')
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.one_of(st.binary(max_size=64), st.binary(max_size=32).map(lambda b: b"\xef\xbb\xbf" + b),
+                 st.binary(max_size=32).map(lambda b: b"\xff\xfe" + b)))
+def test_any_bytes_round_trip_unchanged(data):
+    from igmigrate.fix.source import decode
+
+    source = decode(Path("x"), data)
+    assert source.encode(source.text) == data
+
+
+def test_a_file_changed_since_the_scan_is_not_overwritten(project):
+    from igmigrate.fix.apply import write
+
+    project({"auth.py": 'SCOPE = "user_profile"\n'})
+    kb = default_knowledge_base()
+    planned = plan([Finding("IGM101", "error", "basic-display", "m", "auth.py", 1, 1, 1, 20, "", None)],
+                   Path.cwd(), kb, unsafe=True)
+    Path("auth.py").write_text('SCOPE = "user_profile"  # edited meanwhile\n')
+    applied = write(planned)
+    assert applied.files == [] and "changed since the scan" in applied.errors[0]
+    assert Path("auth.py").read_text() == 'SCOPE = "user_profile"  # edited meanwhile\n'

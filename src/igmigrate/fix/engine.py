@@ -308,7 +308,8 @@ def _trimmed(start: int, old: str, new: str, findings: tuple[Finding, ...]) -> E
 
 def _not_found_reason(rule: Rule) -> str:
     if rule.fix.kind == "text":
-        return "no string literal here holds the whole URL (it is built from parts, e.g. a base shared with other endpoints); edit by hand"
+        return ("no string literal here holds the whole authorize URL as plain text (it is built from parts, such as a "
+                "base shared with the token exchange, or escaped); edit by hand")
     return "no string literal here holds the value (it is computed or defined in another file); edit its definition by hand"
 
 
