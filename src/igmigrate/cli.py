@@ -152,3 +152,6 @@ register_report(app)  # report
 
 from igmigrate.fix.command import register as register_fix  # fix
 register_fix(app)  # fix
+
+from igmigrate.history.command import register as register_history  # history
+register_history(app)  # history
