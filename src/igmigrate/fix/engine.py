@@ -175,6 +175,7 @@ class _Target:
     rules: set[str] = field(default_factory=set)
     findings: list[Finding] = field(default_factory=list)
     new: str | None = None
+    display: tuple[int, int] | None = None  # the list it was collapsed in, for before/after
 
 
 def _plan_file(path: str, source: Source, group: list[Finding], kb: KnowledgeBase,
@@ -182,7 +183,7 @@ def _plan_file(path: str, source: Source, group: list[Finding], kb: KnowledgeBas
     text = source.text
     starts = [0] + [m.end() for m in _LINE_BREAK.finditer(text)]
     edits: list[Edit] = []
-    fixed: dict[Finding, tuple[str, str]] = {}
+    shown: dict[Finding, list[tuple[int, int]]] = {}  # what each fix's before/after shows
     name = PurePosixPath(path).name
     literal_findings = []
     for finding in group:
@@ -200,7 +201,7 @@ def _plan_file(path: str, source: Source, group: list[Finding], kb: KnowledgeBas
                 manual.append(ManualItem(finding, reason))
                 continue
             edits.append(Edit(bump.start, bump.end, bump.new, (finding,)))
-            fixed[finding] = (bump.old, bump.new)
+            shown[finding] = [(bump.start, bump.end)]
         else:
             literal_findings.append(finding)
     document: Document | None = None
@@ -238,17 +239,14 @@ def _plan_file(path: str, source: Source, group: list[Finding], kb: KnowledgeBas
         body = text[target.literal.body_start:target.literal.body_end]
         if target.new != body:
             edits.append(_trimmed(target.literal.body_start, body, target.new, tuple(target.findings)))
-            for finding in target.findings:
-                before, after = fixed.get(finding, ("", ""))
-                fixed[finding] = (before + body if not before else before, after + target.new if not after else after)
-    for removal in removals:
-        edits.append(removal)
-        for finding in removal.findings:
-            fixed.setdefault(finding, (text[removal.start:removal.end].strip(" ,\t\r\n"), "(removed: kept once)"))
+        for finding in target.findings:
+            shown.setdefault(finding, []).append(target.display or (target.literal.start, target.literal.end))
+    edits.extend(removals)
+    edits = _drop_unsafe_overlaps(edits, text, kb, manual)
+    served = {f for e in edits for f in e.findings}
     for finding in literal_findings:
-        if finding not in fixed and not any(m.finding == finding for m in manual):
+        if finding not in served and not any(m.finding == finding for m in manual):
             manual.append(ManualItem(finding, "the fix finds nothing to change in this literal"))
-    edits = _drop_unsafe_overlaps(edits, text, kb, manual, fixed)
     if not edits:
         return None
     new_text = _apply_edits(text, edits)
@@ -258,10 +256,18 @@ def _plan_file(path: str, source: Source, group: list[Finding], kb: KnowledgeBas
     if problem is None and checker is not document and document is not None:
         problem = document.problem(new_text)
     if problem is not None:
-        for finding in fixed:
+        for finding in served:
             manual.append(ManualItem(finding, f"fix dropped for this file: {problem}"))
         return None
-    fixes = [AppliedFix(f, kb.rules[f.rule_id].fix.applicability, *fixed[f]) for f in group if f in fixed]
+    fixes = []
+    for finding in group:
+        if finding in served:
+            start = min(s for s, _ in shown[finding])
+            end = max(e for _, e in shown[finding])
+            inside = [Edit(e.start - start, e.end - start, e.new, ()) for e in edits if start <= e.start and e.end <= end]
+            before = text[start:end]
+            fixes.append(AppliedFix(finding, kb.rules[finding.rule_id].fix.applicability, before,
+                                    _apply_edits(before, inside)))
     return FileEdit(path, source, sorted(edits, key=lambda e: e.start), fixes, new_text, checker.language)
 
 
@@ -439,6 +445,8 @@ def _collapse_one(text: str, box: Container, members: dict[int, _Target], kb: Kn
             comma = text.find(",", box.elements[a - 1][1], box.elements[a][0])
             span[0] = comma + 1 if comma >= 0 else span[0]
         spans.append(tuple(span))
+    for target in members.values():
+        target.display = (box.start, box.end)
     edits = []
     for run, (s, e) in zip(runs, spans):
         edits.append(Edit(s, e, "", tuple(f for i in run for f in members[i].findings)))
@@ -458,12 +466,13 @@ def _secret_spans(text: str, kb: KnowledgeBase) -> list[tuple[int, int]]:
     return masker_for(kb).secret_spans(text)
 
 
-def _drop_unsafe_overlaps(edits: list[Edit], text: str, kb: KnowledgeBase, manual: list[ManualItem],
-                          fixed: dict[Finding, tuple[str, str]]) -> list[Edit]:
+def _drop_unsafe_overlaps(edits: list[Edit], text: str, kb: KnowledgeBase, manual: list[ManualItem]) -> list[Edit]:
     """Edits in a fixed order (position, then length); one that overlaps an earlier edit or a
-    secret is dropped and its findings become manual work."""
+    secret is dropped, and so is every other edit of the findings it served (a fix is whole
+    or not at all); those findings become manual work."""
     secrets = _secret_spans(text, kb)
     kept: list[Edit] = []
+    dropped: dict[Finding, str] = {}
     for edit in sorted(edits, key=lambda e: (e.start, e.end, e.new)):
         reason = None
         if any(s < edit.end and edit.start < e or (edit.start == edit.end and s < edit.start < e) for s, e in secrets):
@@ -473,11 +482,18 @@ def _drop_unsafe_overlaps(edits: list[Edit], text: str, kb: KnowledgeBase, manua
             reason = "overlaps another fix in this file"
         if reason is None:
             kept.append(edit)
-            continue
-        for finding in edit.findings:
-            fixed.pop(finding, None)
-            manual.append(ManualItem(finding, reason))
-    # a finding whose edits were all dropped is no longer fixed; one with a kept edit is
+        else:
+            for finding in edit.findings:
+                dropped.setdefault(finding, reason)
+    while True:  # cascade: an edit that also serves a finding with a dropped edit goes too
+        going = [e for e in kept if any(f in dropped for f in e.findings)]
+        if not going:
+            break
+        for edit in going:
+            kept.remove(edit)
+            for finding in edit.findings:
+                dropped.setdefault(finding, "another part of this fix could not be applied")
+    manual.extend(ManualItem(f, reason) for f, reason in dropped.items())
     return kept
 
 

@@ -31,7 +31,8 @@ def text(plan: Plan, mask: Mask, would: bool = False) -> str:
         out.append(f"{file_edit.path}\n")
         for fix in file_edit.fixes:
             f = fix.finding
-            out.append(f"  {f.line}:{f.column} {f.rule_id} [{fix.applicability}] {mask(fix.before)!r} -> {mask(fix.after)!r}\n")
+            out.append(f"  {f.line}:{f.column} {f.rule_id} [{fix.applicability}] {_one_line(mask(fix.before))} -> "
+                       f"{_one_line(mask(fix.after))}\n")
     if plan.manual:
         out.append("manual work:\n")
         groups: dict[tuple[str, str], list] = {}
@@ -49,6 +50,10 @@ def text(plan: Plan, mask: Mask, would: bool = False) -> str:
         out.append(f"error: {mask(error)}\n")
     out.append(summary(plan, would))
     return "".join(out)
+
+
+def _one_line(text: str) -> str:
+    return repr(text) if "\n" in text or "\r" in text else text
 
 
 def diff(plan: Plan, mask: Mask) -> str:
