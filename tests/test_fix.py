@@ -170,11 +170,20 @@ def test_fixtures_fixed_then_clean_and_second_run_is_a_no_op(fixtures_copy):
     left = [f for f in doc["findings"] if f["rule_id"] in ("IGM101", "IGM301") and f["severity"] == "error"
             and not f["suppressed"]]
     assert left == []
-    for path in fixtures_copy.rglob("*"):
+    from conftest import FIXTURES
+    from igmigrate.analyzers.grammars import grammar_for, parse
+
+    changed = [p for p in fixtures_copy.rglob("*") if p.is_file()
+               and p.read_bytes() != (FIXTURES / p.relative_to(fixtures_copy)).read_bytes()]
+    assert len(changed) >= 15
+    for path in changed:  # every changed file still parses in its language
+        text = path.read_text(encoding="utf-8")
         if path.suffix == ".py" and path.name != "broken_syntax.py":
-            ast.parse(path.read_text(encoding="utf-8"))
-        elif path.suffix == ".json":
-            json.loads(path.read_text(encoding="utf-8"))
+            ast.parse(text)
+        elif grammar_for(path.name):
+            assert not parse(grammar_for(path.name), path.read_bytes()).root_node.has_error, path
+        else:
+            independent_parse(path.name, text)
     again = fix(str(fixtures_copy), "--unsafe-fixes", "--diff")
     assert again.exit_code == 0 and again.stdout == ""
 

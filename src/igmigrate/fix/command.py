@@ -51,9 +51,6 @@ def fix_command(
         raise fail(f"--format {output_format!r}: choose from {', '.join(FORMATS)}")
     try:
         options, _, kb = build_options(paths, exclude, select, ignore, jobs, max_file_size, config_file, None)
-        for given in options.paths:
-            if not given.exists():
-                raise UsageFailure(f"{given}: no such file or directory")
         result = scan(options, kb)  # no result cache: --diff writes nothing inside the tree
     except (UsageFailure, ConfigError, KnowledgeBaseError) as exc:
         raise fail(str(exc))
