@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, List, Optional
 
 import typer
 
-from igmigrate.cli_support import UsageFailure, build_options, fail, write_output
+from igmigrate.cli_support import UsageFailure, build_options, check_output_targets, fail, write_output
 from igmigrate.config import ConfigError
 from igmigrate.knowledge import KnowledgeBaseError
 from igmigrate.scanner import scan
@@ -25,10 +25,11 @@ baseline_app = typer.Typer(
 )
 
 
-def _scan(paths, exclude, config_file, jobs):
+def _scan(paths, exclude, config_file, jobs, target: Path):
     from igmigrate import baseline as baselines
 
     try:
+        check_output_targets([target])
         options, _, kb = build_options(paths, exclude, None, None, jobs, None, config_file, None)
         result = scan(options, kb)
     except (UsageFailure, ConfigError, KnowledgeBaseError) as exc:
@@ -58,7 +59,7 @@ def create_command(
     """Scan and record every current (unsuppressed) finding in FILE."""
     from igmigrate import baseline as baselines
 
-    _, result = _scan(paths, exclude, config_file, jobs)
+    _, result = _scan(paths, exclude, config_file, jobs, output)
     baseline = baselines.Baseline.from_findings(result.findings)
     _write(output, baseline)
     typer.echo(f"igmigrate: wrote {len(baseline.entries)} baseline entries to {output}", err=True)
@@ -80,7 +81,7 @@ def update_command(
         current = baselines.load(file)
     except baselines.BaselineError as exc:
         raise fail(str(exc))
-    options, result = _scan(paths, exclude, config_file, jobs)
+    options, result = _scan(paths, exclude, config_file, jobs, file)
     scope = baselines.scan_scope(options.paths, options.only_files, Path.cwd())
     comparison = baselines.compare(current, result.findings, scope)
     fresh = baselines.updated(current, comparison, add_new)

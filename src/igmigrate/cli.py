@@ -15,8 +15,8 @@ from typing import List, Optional
 import typer  # below 0.29: later releases import pydantic to parse options (see pyproject.toml)
 
 from igmigrate import __version__
-from igmigrate.cli_support import (UsageFailure, build_options, check_one_stdout_document, fail, main_output_file,
-                                   parse_outputs, result_cache, use_colour, write_output)
+from igmigrate.cli_support import (UsageFailure, build_options, check_one_stdout_document, check_output_targets, fail,
+                                   main_output_file, parse_outputs, result_cache, use_colour, write_output)
 from igmigrate.config import FAIL_ON, ConfigError
 from igmigrate.findings import fails
 from igmigrate.knowledge import KnowledgeBaseError, default_knowledge_base
@@ -72,6 +72,7 @@ def scan_command(
         if main_output is None and not quiet:
             stdout_formats.insert(0, output_format)
         check_one_stdout_document(stdout_formats)
+        check_output_targets([target for _, target in outputs if target is not None] + [main_output] * bool(main_output))
         options, threshold, kb = build_options(paths, exclude, select, ignore, jobs, max_file_size, config_file, fail_on)
         ci = ci_scan.CIOptions(baseline=baseline, changed_since=changed_since, changed_lines=changed_lines)
         changes = ci_scan.restrict(ci, options, Path.cwd())

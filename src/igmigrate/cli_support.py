@@ -126,6 +126,20 @@ def result_cache(options: ScanOptions, kb, no_cache: bool, cache_dir: Optional[P
     return ResultCache.create(directory, kb.digest, options.max_file_size)
 
 
+def check_output_targets(paths: list[Path]) -> None:
+    """Refuse, before any work, a target that is not a regular file or lies in no folder."""
+    from igmigrate.atomic import NotARegularFile, resolve_target
+
+    for path in paths:
+        try:
+            target, _ = resolve_target(path)
+        except NotARegularFile as exc:
+            raise UsageFailure(f"cannot write {shown_path(path)}: {exc.strerror}") from None
+        folder = target.parent if str(target.parent) else Path(".")
+        if not folder.is_dir():
+            raise UsageFailure(f"cannot write {shown_path(path)}: folder {shown_path(folder)} does not exist")
+
+
 def write_output(path: Path, text: str) -> None:
     """Write an output, report or baseline file, masked (igmigrate.masking); any failure is
     one line and exit 2."""
@@ -134,7 +148,7 @@ def write_output(path: Path, text: str) -> None:
     try:
         write_atomically(path, mask(text))
     except OSError as exc:
-        raise fail(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise fail(f"cannot write {shown_path(path)}: {exc.strerror or exc}") from None
 
 
 def use_colour(choice: str, stream_is_tty: bool, environ: os._Environ | dict | None = None) -> bool:

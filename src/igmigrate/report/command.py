@@ -74,7 +74,7 @@ def report_command(
     config_file: Optional[Path] = typer.Option(
         None, "--config", help="Config file (default: nearest .igmigrate.toml or pyproject.toml)."),
 ) -> None:
-    from igmigrate.cli_support import UsageFailure, build_options, fail, write_output
+    from igmigrate.cli_support import UsageFailure, build_options, check_output_targets, fail, write_output
     from igmigrate.masking import mask
     from igmigrate.config import ConfigError
     from igmigrate.knowledge import KnowledgeBaseError
@@ -92,6 +92,7 @@ def report_command(
         _org_report(paths or [], output_format, output, title, history)
     try:
         fmt = _format(output_format, output)
+        check_output_targets([output] if output is not None else [])
         burndown = read_history(history) if history is not None else None
         date = _date(probe_date)
         options, _, kb = build_options(paths, exclude, select, ignore, jobs, max_file_size, config_file, None)
