@@ -58,9 +58,35 @@ class _Pool:
     """Evidence gathered at one level (file, directory or project)."""
 
     items: list[tuple[str, Evidence]] = field(default_factory=list)  # (path, evidence)
+    # Grouped on first use (the pool is complete by then): one pass per pool, not per hit.
+    _by_kind: dict[str, list[tuple[str, Evidence]]] | None = field(default=None, repr=False, compare=False)
 
     def of(self, kind: str) -> list[tuple[str, Evidence]]:
-        return [(p, e) for p, e in self.items if e.kind == kind]
+        if self._by_kind is None:
+            self._by_kind = {}
+            for path, evidence in self.items:
+                self._by_kind.setdefault(evidence.kind, []).append((path, evidence))
+        return self._by_kind.get(kind, [])
+
+
+@dataclass
+class _FileEvidence:
+    """One file's evidence as _shared reads it, built once per file (built per hit, a file
+    with thousands of shared calls took time quadratic in them)."""
+
+    legacy: list[Evidence]
+    weak: list[Evidence]
+    file: _Pool
+    regions: dict[str | None, _Pool]
+
+    @classmethod
+    def of(cls, a: FileAnalysis) -> "_FileEvidence":
+        strong = [(a.path, e) for e in a.evidence if e.kind in (BD, IGL)]
+        regions: dict[str | None, _Pool] = {}
+        for item in strong:
+            regions.setdefault(item[1].region, _Pool()).items.append(item)
+        return cls([e for e in a.evidence if e.kind == LEGACY], [e for e in a.evidence if e.kind == BD_WEAK],
+                   _Pool(strong), regions)
 
 
 class Classifier:
@@ -71,10 +97,12 @@ class Classifier:
         self.mask = masker_for(kb).text
         self.dirs: dict[str, _Pool] = {}
         self.projects: dict[str, _Pool] = {}
-        self.code_by_project: dict[str, list[str]] = {}
+        self.code_by_project: dict[str, set[str]] = {}  # project -> packages its code uses (only_if_code)
         self.legacy_projects: set[str] = set()
         self.endpoint_projects: set[str] = set()  # projects that call an Instagram endpoint
+        self._file_evidence: dict[int, _FileEvidence] = {}  # id(analysis) -> built on first shared hit
         for a in analyses:
+            self.code_by_project.setdefault(project_of.get(a.path, ""), set()).update(a.code_flags)
             if any(kb.rules[h.rule_id].detect.kind == "endpoint" for h in a.hits
                    if h.rule_id in kb.rules and not h.in_comment):
                 self.endpoint_projects.add(project_of.get(a.path, ""))
@@ -146,17 +174,19 @@ class Classifier:
         )
 
     def _shared(self, a: FileAnalysis, hit: Hit, rule: Rule) -> tuple[Rule, str, str, str]:
-        legacy = [e for e in a.evidence if e.kind == LEGACY]
+        known = self._file_evidence.get(id(a))
+        if known is None:
+            known = self._file_evidence[id(a)] = _FileEvidence.of(a)
+        legacy = known.legacy
         if legacy and rule.detect.flow in ("authorize", "code_exchange") and LEGACY_FLOW_RULE in self.kb.rules:
             first = legacy[0]
             place = f"{self.mask(first.match)} at line {first.line}"
             return self.kb.rules[LEGACY_FLOW_RULE], self.kb.rules[LEGACY_FLOW_RULE].severity, "", place
-        file_pool = _Pool([(a.path, e) for e in a.evidence if e.kind in (BD, IGL)])
         levels = []
         if hit.region:
-            levels.append(("class", _Pool([(a.path, e) for e in a.evidence if e.kind in (BD, IGL) and e.region == hit.region])))
+            levels.append(("class", known.regions.get(hit.region, _Pool())))
         levels += [
-            ("file", file_pool),
+            ("file", known.file),
             ("directory", self.dirs.get(posixpath.dirname(a.path), _Pool())),
             ("project", self.projects.get(self.project_of.get(a.path, ""), _Pool())),
         ]
@@ -169,7 +199,7 @@ class Classifier:
             if bd and igl:
                 return rule, "warning", (f"; Basic Display evidence ({self._where(bd[0], a)}) and Instagram Login evidence"
                                          f" ({self._where(igl[0], a)}) both apply: check which flow this call serves"), ""
-        weak = [e for e in a.evidence if e.kind == BD_WEAK]
+        weak = known.weak
         if weak:
             return rule, "error", f" in code that documents itself as Basic Display ({self.mask(weak[0].match)} at line {weak[0].line})", ""
         return rule, rule.severity, (": the URL is shared by Basic Display and the Instagram API with Instagram Login,"
@@ -182,6 +212,4 @@ class Classifier:
 
     def _project_uses(self, a: FileAnalysis, package: str) -> bool:
         """Whether code of the same project uses the package's Instagram part (only_if_code)."""
-        project = self.project_of.get(a.path, "")
-        return any(package in other.code_flags for other in self.analyses
-                   if self.project_of.get(other.path, "") == project)
+        return package in self.code_by_project.get(self.project_of.get(a.path, ""), ())

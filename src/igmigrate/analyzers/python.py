@@ -355,6 +355,7 @@ class _Collector(cst.CSTVisitor):
         self.strings: list[cst.CSTNode] = []
         self.docstrings: set[int] = set()
         self.literals: list[tuple[int, int, int, int, str]] = []
+        self.literal_starts: list[tuple[int, int]] | None = None  # (line, col) of each literal, on first need
 
     # --- scopes
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
@@ -563,8 +564,18 @@ class PythonAnalyzer:
     @staticmethod
     def _literal_holding(collector: "_Collector", span, text: str):
         """The string literal inside span that holds the matched text: a sharper location
-        than the start of a long expression (a scope on the fourth line of a URL)."""
-        for literal in collector.literals:
+        than the start of a long expression (a scope on the fourth line of a URL). Literals
+        are in source order, so only those starting inside span are looked at (a pass over
+        every literal per match was quadratic in the matches of a file)."""
+        starts = collector.literal_starts
+        if starts is None:
+            starts = collector.literal_starts = [(lit[0], lit[1]) for lit in collector.literals]
+        literals = collector.literals
+        end = (span[2], span[3])
+        for i in range(bisect.bisect_left(starts, (span[0], span[1])), len(literals)):
+            literal = literals[i]
+            if starts[i] > end:
+                break
             if _contains(span, literal[:4]) and text in literal[4]:
                 return literal[:4]
         return span
@@ -587,16 +598,13 @@ class PythonAnalyzer:
 
     def _finish(self, collector: _Collector, result: FileAnalysis) -> None:
         hits = collector.raw_hits
-        keep = []
-        for i, (hit, span, evidence) in enumerate(hits):
-            # Prefer the innermost expression that shows the same match (most precise location).
-            shadowed = any(
-                j != i and other.rule_id == hit.rule_id and other.match == hit.match and _contains(span, ospan)
-                and ospan != span
-                for j, (other, ospan, _) in enumerate(hits)
-            )
-            if not shadowed:
-                keep.append((hit, evidence))
+        # Prefer the innermost expression that shows the same match (most precise location):
+        # a hit is dropped when another hit of the same rule and text lies strictly inside its span.
+        spans_of: dict[tuple[str, str], set] = {}
+        for hit, span, _ in hits:
+            spans_of.setdefault((hit.rule_id, hit.match), set()).add(span)
+        outer = {key: _spans_holding_another(spans) for key, spans in spans_of.items()}
+        keep = [(hit, evidence) for hit, span, evidence in hits if span not in outer[(hit.rule_id, hit.match)]]
         seen = set()
         for hit, evidence in sorted(keep, key=lambda h: (h[0].line, h[0].rule_id, -len(h[0].match))):
             key = (hit.line, hit.rule_id, hit.match)
@@ -621,6 +629,39 @@ def _covered_by_any(spans):
         return i > 0 and (inner[2], inner[3]) <= furthest[i - 1]
 
     return covered
+
+
+def _spans_holding_another(spans: set) -> set:
+    """The spans (line, col, end_line, end_col) that contain another span of the set, in
+    O(n log n): sorted by start, the spans starting inside a span are one run of the order,
+    and it holds another one exactly when the least end in that run (itself left out) is
+    within its own end. Least ends of runs come from a sparse table."""
+    if len(spans) < 2:
+        return set()
+    ordered = sorted(spans)
+    starts = [(s[0], s[1]) for s in ordered]
+    ends = [(s[2], s[3]) for s in ordered]
+    table = [ends]  # table[k][i]: least end of ordered[i : i + 2**k]
+    while 2 ** len(table) <= len(ordered):
+        half, previous = 2 ** (len(table) - 1), table[-1]
+        table.append([min(previous[i], previous[i + half]) for i in range(len(previous) - half)])
+
+    def least(lo: int, hi: int):
+        if lo >= hi:
+            return None
+        k = (hi - lo).bit_length() - 1
+        return min(table[k][lo], table[k][hi - 2 ** k])
+
+    found = set()
+    for i, span in enumerate(ordered):
+        end = ends[i]
+        hi = bisect.bisect_right(starts, end)  # spans starting at or before this one's end
+        for lo_, hi_ in ((i + 1, hi), (bisect.bisect_left(starts, starts[i]), i)):
+            smallest = least(lo_, hi_)
+            if smallest is not None and smallest <= end:
+                found.add(span)
+                break
+    return found
 
 
 def _contains(outer, inner) -> bool:
