@@ -76,6 +76,7 @@ class _FileEvidence:
 
     legacy: list[Evidence]
     weak: list[Evidence]
+    kinds: set[str]
     file: _Pool
     regions: dict[str | None, _Pool]
 
@@ -86,7 +87,7 @@ class _FileEvidence:
         for item in strong:
             regions.setdefault(item[1].region, _Pool()).items.append(item)
         return cls([e for e in a.evidence if e.kind == LEGACY], [e for e in a.evidence if e.kind == BD_WEAK],
-                   _Pool(strong), regions)
+                   {e.kind for e in a.evidence}, _Pool(strong), regions)
 
 
 class Classifier:
@@ -129,10 +130,16 @@ class Classifier:
         other service's OAuth URL (another provider's scope "basic" stays quiet)."""
         if hit.condition is None:
             return True
-        if any(e.kind == hit.condition for e in a.evidence):
+        if hit.condition in self._evidence_of(a).kinds:
             return True
         return (hit.condition == LEGACY and self.project_of.get(a.path, "") in self.legacy_projects
                 and not a.other_oauth_url)
+
+    def _evidence_of(self, a: FileAnalysis) -> "_FileEvidence":
+        known = self._file_evidence.get(id(a))
+        if known is None:
+            known = self._file_evidence[id(a)] = _FileEvidence.of(a)
+        return known
 
     def _finding(self, a: FileAnalysis, hit: Hit) -> Finding | None:
         rule = self.kb.rules[hit.rule_id]
@@ -174,9 +181,7 @@ class Classifier:
         )
 
     def _shared(self, a: FileAnalysis, hit: Hit, rule: Rule) -> tuple[Rule, str, str, str]:
-        known = self._file_evidence.get(id(a))
-        if known is None:
-            known = self._file_evidence[id(a)] = _FileEvidence.of(a)
+        known = self._evidence_of(a)
         legacy = known.legacy
         if legacy and rule.detect.flow in ("authorize", "code_exchange") and LEGACY_FLOW_RULE in self.kb.rules:
             first = legacy[0]
