@@ -63,7 +63,7 @@ def run_history(path: Path, kb: KnowledgeBase, *, since: str | None = None, comm
     sub = path.resolve().relative_to(top) if path.resolve() != top else Path(".")
     chosen = select(first_parent_commits(top, since), commits, every)
     state = git_state(top)
-    caches: dict[int, ResultCache] = {}  # by max file size (part of the cache salt)
+    salts: dict[int, ResultCache] = {}  # by max file size (part of the cache salt)
     stats = CacheStats()
     notes: list[str] = []
     points = []
@@ -77,13 +77,15 @@ def run_history(path: Path, kb: KnowledgeBase, *, since: str | None = None, comm
                 continue
             options = scan_options(target, _config_in_tree(tree, target, kb, commit.sha, notes), jobs)
             cache = None
-            if not no_cache:
-                cache = caches.get(options.max_file_size)
-                if cache is None:
-                    cache = caches[options.max_file_size] = ResultCache.create(folder, kb.digest,
-                                                                               options.max_file_size)
+            if folder is not None:
+                salted = salts.get(options.max_file_size)
+                if salted is None:
+                    salted = salts[options.max_file_size] = ResultCache.create(folder, kb.digest, options.max_file_size)
+                # A fresh start time per commit: files git wrote more than the racy margin
+                # before this scan are trusted by their stat, not read again.
+                cache = ResultCache(salted.directory, salted.salt)
             points.append(point_of(commit, scan(options, kb, cwd=tree, cache=cache)))
-    for cache in caches.values():
-        stats.add(cache.stats)
+            if cache is not None:
+                stats.add(cache.stats)
     history = History(tuple(points), state.repository, state.branch, every)
     return HistoryRun(history, time.perf_counter() - started, stats, notes)

@@ -140,9 +140,9 @@ def _org_report(sources: list[str], output_format, output, title, history) -> No
         report = build_org_report(scans, kb, spec, title=title, history=burndown)
     except (ValueError, InputError, KnowledgeBaseError) as exc:
         raise fail(str(exc))
-    text = mask(import_module(ORG_RENDERERS[fmt]).render(report))  # saved scans come from elsewhere: mask again
+    text = import_module(ORG_RENDERERS[fmt]).render(report)
     if output is None:
-        typer.echo(text, nl=False)
+        typer.echo(mask(text), nl=False)  # saved scans come from elsewhere: masked again (write_output masks too)
         raise typer.Exit(0)
     write_output(output, text)
     dropped = f", {len(report.dropped)} older scans dropped" if report.dropped else ""
