@@ -11,6 +11,7 @@ the repository root): run `scan --baseline` from the directory the baseline was 
 from __future__ import annotations
 
 import json
+import posixpath
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -150,12 +151,17 @@ def without_baseline_files(findings: list[Finding], cwd: Path) -> list[Finding]:
     return [f for f in findings if f.path not in own] if own else findings
 
 
-def scan_scope(paths: list[Path], only_files: frozenset[str] | None, cwd: Path) -> Callable[[str], bool]:
-    """Whether a baseline entry's path lies inside what this scan covered."""
+def scan_scope(paths: list[Path], only_files: frozenset[str] | None, cwd: Path,
+               scanned: frozenset[str] | None = None) -> Callable[[str], bool]:
+    """Whether this scan read and analyzed a baseline entry's file. With `scanned` (the
+    scanner's list), an excluded, unreadable, oversized or unparsable file is out of scope: its
+    entries are not fixed, whatever the roots cover."""
     cwd = cwd.resolve()
     roots = [(cwd / p).resolve() for p in paths]
 
     def inside(display: str) -> bool:
+        if scanned is not None and display not in scanned and posixpath.normpath(display) not in scanned:
+            return False
         target = (cwd / display).resolve()
         if only_files is not None and str(target) not in only_files:
             return False

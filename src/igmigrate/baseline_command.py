@@ -82,7 +82,7 @@ def update_command(
     except baselines.BaselineError as exc:
         raise fail(str(exc))
     options, result = _scan(paths, exclude, config_file, jobs, file)
-    scope = baselines.scan_scope(options.paths, options.only_files, Path.cwd())
+    scope = baselines.scan_scope(options.paths, options.only_files, Path.cwd(), result.scanned)
     comparison = baselines.compare(current, result.findings, scope)
     fresh = baselines.updated(current, comparison, add_new)
     new = sum(not f.suppressed for f in comparison.new)

@@ -67,7 +67,7 @@ def finish(ci: CIOptions, result: ScanResult, options: ScanOptions, changes: Cha
             known = baselines.load(ci.baseline)
         except baselines.BaselineError as exc:
             raise CIError(str(exc)) from None
-        scope = baselines.scan_scope(options.paths, options.only_files, cwd)
+        scope = baselines.scan_scope(options.paths, options.only_files, cwd, result.scanned)
         comparison = baselines.compare(known, findings, scope)
         findings = comparison.new
         note = f"baseline {ci.baseline}: {comparison.known} known findings not shown, {len(comparison.fixed)} baseline entries fixed"
@@ -81,5 +81,6 @@ def finish(ci: CIOptions, result: ScanResult, options: ScanOptions, changes: Cha
                              f"on unchanged lines not shown")
         findings = kept
     if findings != result.findings:
-        outcome.result = ScanResult(findings=findings, errors=result.errors, files_scanned=result.files_scanned)
+        outcome.result = ScanResult(findings=findings, errors=result.errors, files_scanned=result.files_scanned,
+                                    scanned=result.scanned)
     return outcome

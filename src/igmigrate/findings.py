@@ -55,6 +55,9 @@ class ScanResult:
     findings: list[Finding]
     errors: list[FileError]
     files_scanned: int
+    # Display paths of the files read and analyzed in full (no error): only their baseline
+    # entries can be called fixed. None when unknown (a result built by hand).
+    scanned: frozenset[str] | None = None
 
     def summary(self) -> dict:
         active = [f for f in self.findings if not f.suppressed]

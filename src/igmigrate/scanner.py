@@ -420,8 +420,10 @@ def scan(options: ScanOptions, kb: KnowledgeBase | None = None, cwd: Path | None
             errors.append(error)
     findings = Classifier(kb, analyses, project_of).findings()
     findings = _apply_config(findings, options, kb)
+    failed = {e.path for e in errors}
+    scanned = frozenset(f.display for f in files if f.display not in failed)
     return ScanResult(findings=assign_fingerprints(findings), errors=sorted(errors, key=lambda e: e.path),
-                      files_scanned=len(files))
+                      files_scanned=len(files), scanned=scanned)
 
 
 # ---------------------------------------------------------------------- cache + progress
