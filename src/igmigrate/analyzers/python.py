@@ -19,6 +19,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from igmigrate.analyzers.base import FileAnalysis, Hit
+from igmigrate.analyzers.python_helpers import Helper, helper_of, self_assignments
 from igmigrate.analyzers.python_index import ModuleIndex
 from igmigrate.analyzers.python_tokens import PythonTokens, prose_hits
 from igmigrate.analyzers.matching import OTHER_PLATFORM_HOST, INSTAGRAM_HOST, Context, Matcher
@@ -57,6 +58,7 @@ class ModuleTable:
     constants: dict[str, Binding] = field(default_factory=dict)
     classes: dict[str, dict[str, Binding]] = field(default_factory=dict)
     imports: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # alias -> (module, name)
+    helpers: dict[tuple[str | None, str], Helper] = field(default_factory=dict)  # (class, function) -> helper
 
 
 def build_table(tree: cst.Module, module: str, index: ModuleIndex | None, matcher: Matcher, depth: int) -> ModuleTable:
@@ -69,17 +71,35 @@ def build_table(tree: cst.Module, module: str, index: ModuleIndex | None, matche
             for small in stmt.body:
                 for name, value in _simple_assignments(small):
                     table.constants[name] = evaluator.bind(value, name)
+        elif isinstance(stmt, cst.FunctionDef):
+            _add_helper(table, None, stmt)
         elif isinstance(stmt, cst.ClassDef):
             attrs: dict[str, Binding] = {}
             table.classes[stmt.name.value] = attrs
             evaluator.current_class = stmt.name.value
-            for inner in stmt.body.body if isinstance(stmt.body, cst.IndentedBlock) else []:
+            body = stmt.body.body if isinstance(stmt.body, cst.IndentedBlock) else []
+            for inner in body:
                 if isinstance(inner, cst.SimpleStatementLine):
                     for small in inner.body:
                         for name, value in _simple_assignments(small):
                             attrs[name] = evaluator.bind(value, name)
+            # self.X = "..." in methods (a base URL set in __init__); the class body wins
+            for inner in body:
+                if isinstance(inner, cst.FunctionDef):
+                    _add_helper(table, stmt.name.value, inner)
+                    for name, value in self_assignments(inner):
+                        if name not in attrs:
+                            binding = evaluator.bind(value, name)
+                            if isinstance(binding.value, (str, list, dict)):
+                                attrs[name] = binding
             evaluator.current_class = None
     return table
+
+
+def _add_helper(table: ModuleTable, cls: str | None, func: cst.FunctionDef) -> None:
+    helper = helper_of(func, method=cls is not None)
+    if helper is not None:
+        table.helpers[(cls, func.name.value)] = helper
 
 
 def _collect_imports(stmt, table: ModuleTable, module: str, index: ModuleIndex | None) -> None:
@@ -185,6 +205,14 @@ class Evaluator:
                 if other is not None and attr in other.constants:
                     self.refs |= other.constants[attr].own
                     return other.constants[attr].value
+                if name is not None:  # a class imported from a module: Hosts.GRAPH
+                    owning = self.index.table(module, self.matcher, self.depth)
+                    attrs = owning.classes.get(name) if owning is not None else None
+                    if attrs and attr in attrs:
+                        self.refs |= attrs[attr].own
+                        return attrs[attr].value
+        elif attr == "value" and isinstance(base, cst.Attribute):
+            return self.lookup_attribute(base)  # Host.GRAPH.value: an enum member's raw value
         return None
 
     def _class_attr(self, cls: str, attr: str) -> Value:
@@ -417,6 +445,47 @@ class _Collector(cst.CSTVisitor):
                 self._candidate(arg.value, arg.keyword.value)
             else:
                 self._candidate(arg.value, func_name, key_like=func_name in _KEY_CALLS)
+        self._through_helper(node)
+
+    def _through_helper(self, node: cst.Call) -> None:
+        """`self._get("/me/media")` where `_get` does `requests.get(self.base + path)`: the
+        helper's expressions evaluated with the argument, reported at the argument."""
+        func = node.func
+        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value in ("self", "cls"):
+            key = (self.class_stack[0] if self.class_stack else None, func.attr.value)
+        elif isinstance(func, cst.Name):
+            key = (None, func.value)
+        else:
+            return
+        helper = self.ev.table.helpers.get(key)
+        if helper is None:
+            return
+        positional = [a.value for a in node.args if a.keyword is None and not a.star]
+        bound = {}
+        for param, arg in zip(helper.params, positional):
+            value = self.ev.value(arg)
+            # only an argument with known text ("/me/media", "/{id}/children") says which call
+            if isinstance(value, str) and re.search(r"\w", re.sub(r"\{[^{}]*\}", "", value)):
+                bound[param] = (value, arg)
+        if not bound:
+            return
+        saved = self.ev.locals, self.ev.current_class
+        self.ev.current_class = key[0]
+        try:
+            for sink in helper.sinks:
+                self.ev.locals = {}
+                baseline = as_text(self.ev.value(sink))  # what the helper reports by itself
+                self.ev.locals = {p: Binding(v, frozenset()) for p, (v, _) in bound.items()}
+                self.ev.refs = set()
+                text = as_text(self.ev.value(sink))
+                if not text or text == baseline:
+                    continue
+                known = {(m.rule.id, m.text) for m in self.analyzer.matcher.match(
+                    baseline or "", Context(instagram_context=True, scope_context=True))}
+                arg = next(iter(bound.values()))[1]
+                self.analyzer.emit(self, text, self._pos(arg), key[1], False, known | set(self.ev.refs))
+        finally:
+            self.ev.locals, self.ev.current_class = saved
 
     def visit_DictElement(self, node: cst.DictElement) -> None:
         self._candidate(node.key, None, key_like=True)  # {"user_profile": ...}: a key, not a scope
@@ -522,8 +591,9 @@ class PythonAnalyzer:
         table = build_table(tree, module, self.index, self.matcher, 0)
         evaluator = Evaluator(table, module, self.index, self.matcher)
         class_hosts = _class_hosts(table, contexts, text)
+        exported = [*table.constants.values(), *(b for attrs in table.classes.values() for b in attrs.values())]
         result.exports_instagram = any(b.own or (isinstance(b.value, str) and INSTAGRAM_HOST.search(b.value))
-                                       for b in table.constants.values())
+                                       for b in exported)
         literal_names: set[str] = set()
         for m in re.finditer(r"['\"]([a-z_]{4,60})['\"]", text):
             if m.group(1) in self.matcher.known_permissions:
@@ -605,6 +675,13 @@ class PythonAnalyzer:
             spans_of.setdefault((hit.rule_id, hit.match), set()).add(span)
         outer = {key: _spans_holding_another(spans) for key, spans in spans_of.items()}
         keep = [(hit, evidence) for hit, span, evidence in hits if span not in outer[(hit.rule_id, hit.match)]]
+        # A bare path ("/me/media") where the same line shows the whole URL of the same rule.
+        by_line: dict[tuple[int, str], set[str]] = {}
+        for hit, _ in keep:
+            by_line.setdefault((hit.line, hit.rule_id), set()).add(hit.match)
+        keep = [(hit, evidence) for hit, evidence in keep
+                if not any(hit.match.strip("/") in other and other != hit.match
+                           for other in by_line[(hit.line, hit.rule_id)])]
         seen = set()
         for hit, evidence in sorted(keep, key=lambda h: (h[0].line, h[0].rule_id, -len(h[0].match))):
             key = (hit.line, hit.rule_id, hit.match)
