@@ -63,7 +63,7 @@ def _check_merged(folder: Path, names: list[str]) -> None:
     html = (folder / "organisation.html").read_text(encoding="utf-8")
     md = (folder / "organisation.md").read_text(encoding="utf-8")
     for name in names:
-        assert f"[{name}](#repo-" in md and f">{name}</a>" in html
+        assert f"[{name}](#repo-" in md and ">" + name.replace("/", "/<wbr>") + "</a>" in html
     docs = [json.loads(p.read_text()) for p in sorted((folder / "scans").glob("*.json"))]
     assert len(docs) == len(REPOS)
     total = next(line for line in md.splitlines() if line.startswith("| **Total** |"))

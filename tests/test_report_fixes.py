@@ -154,9 +154,9 @@ def test_header_says_what_was_scanned(tmp_path, monkeypatch):
     monkeypatch.chdir(repo)
     md = run("report", "api")
     assert md.exit_code == 0, md.output
-    assert f"Scanned `api of github.com/acme/shop at commit {sha[:12]} (main, 2025-05-06)`." in md.stdout
+    assert f"Scanned `github.com/acme/shop at commit {sha[:12]} (main, 2025-05-06), path api`." in md.stdout
     page = run("report", "-f", "html").stdout
-    assert f"Scanned <b>. of github.com/acme/shop at commit {sha[:12]} (main, 2025-05-06)</b>" in page
+    assert f"Scanned <b>github.com/acme/shop at commit {sha[:12]} (main, 2025-05-06)</b>" in page
     assert "pat123" not in md.stdout + page
 
 

@@ -97,7 +97,7 @@ def test_html_rows_link_to_each_repository_detail(org):
     assert links <= ids
     text = out.read_text(encoding="utf-8")
     assert '<tr class="total"><th>Total</th>' in text
-    assert text.count('class="bars"') >= 2  # charts across repositories
+    assert text.count('class="bars') >= 2  # charts across repositories
     assert 'class="scroll"' in text  # tables scroll inside their box on a narrow screen
 
 
@@ -207,3 +207,9 @@ def test_hostile_saved_scans_give_input_errors_only(findings, extra):
         assert str(exc).startswith("--from-json x.json: ")
     else:
         assert repo.total <= len(findings)
+
+
+def test_org_page_tables_scroll_in_their_box(org):
+    scans, _ = org
+    page = run("report", "--from-json", *(str(p) for p in scans.iterdir()), "-f", "html").stdout
+    assert page.count("<table") == page.count('<div class="scroll"><table') >= 4

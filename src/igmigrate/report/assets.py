@@ -77,6 +77,7 @@ article.manual { border-left: 5px solid var(--warning); }
 th[aria-sort="ascending"]::after { content: " \\25B2"; font-size: 10px; }
 th[aria-sort="descending"]::after { content: " \\25BC"; font-size: 10px; }
 tfoot th { background: #eceff3; }
+td.nowrap, table.dates td:first-child { white-space: nowrap; }
 td.name { white-space: nowrap; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 2px 14px; margin: 6px 0 10px; font-size: 14px; }
 dl.facts dt { color: var(--muted); } dl.facts dd { margin: 0; min-width: 0; overflow-wrap: anywhere; }
@@ -84,8 +85,10 @@ article.repo { border: 1px solid var(--line); border-radius: 8px; padding: 4px 1
 .label-local { display: inline-block; padding: 0 7px; border-radius: 10px; background: #fff3cd; color: #6b4e00;
                border: 1px solid #e0c36a; font-size: 12px; font-weight: 600; }
 #findings-table tr.hide { display: none; }
-#findings-table td.snip { min-width: 26ch; }
-#findings-table td.rep, #findings-table td.live { font-size: 13px; min-width: 20ch; overflow-wrap: anywhere; }
+/* A narrow screen scrolls the table rather than squeezing its text columns (a cell's width is
+   its minimum in automatic table layout; min-width on a cell is ignored). */
+td.snip { width: 26ch; } td.snip code { display: block; min-width: 24ch; }
+td.rep, td.live, td.evidence { font-size: 13px; width: 22ch; overflow-wrap: anywhere; }
 .scroll { overflow-x: auto; max-width: 100%; -webkit-overflow-scrolling: touch; }
 .scroll > table { margin: 0; }
 .scroll { margin: 8px 0 16px; }
@@ -99,7 +102,10 @@ footer { color: var(--muted); font-size: 13px; margin-top: 36px; }
   .charts figure { flex-basis: 100%; padding: 8px; }
   .card { flex-basis: 40%; } .card b { font-size: 22px; }
   svg.burndown.wide { display: none; } svg.burndown.narrow { display: block; }
-  #findings-table td.snip { min-width: 22ch; }
+  .bars.long { grid-template-columns: minmax(0, 1fr) auto; gap: 0 8px; }  /* label on its own line, bar below */
+  .bars.long .bar-label { grid-column: 1 / -1; text-align: left; max-width: none; margin-top: 4px; }
+  td.snip { width: 22ch; }
+  td.name { white-space: normal; width: 16ch; }
   table { font-size: 13px; }
 }
 @media print {

@@ -30,14 +30,15 @@ def _fit(label: str, limit: int = 40) -> str:
 
 def bar_chart(bars: list[Bar], title: str) -> str:
     """Horizontal bars, in the order given; past MAX_BARS the rest are summed into one bar."""
+    peak = max((b.value for b in bars[:MAX_BARS - 1]), default=0) or 1  # the summed rest never sets the scale
     if len(bars) > MAX_BARS:
         rest = bars[MAX_BARS - 1:]
         total = sum(b.value for b in rest)
         bars = bars[: MAX_BARS - 1] + [Bar(f"{len(rest)} others", total, "bar other")]
-    peak = max((b.value for b in bars), default=0) or 1
-    out = [f'<div class="bars" role="img" aria-label="{escape(title)}">']
+    long = max((len(_fit(b.label)) for b in bars), default=0) > 12  # on a phone, long labels go above their bar
+    out = [f'<div class="bars{" long" if long else ""}" role="img" aria-label="{escape(title)}">']
     for b in bars:
-        width = max(0.5, round(100 * b.value / peak, 1))
+        width = min(100.0, max(0.5, round(100 * b.value / peak, 1)))
         label = escape(_fit(b.label))
         if b.href and b.href.startswith("#"):
             label = f'<a href="{escape(b.href)}">{label}</a>'

@@ -234,7 +234,7 @@ def _probe(r: Report) -> str:
         evidence = f"{s.signature}: {s.detail}" if s.signature else s.detail
         rows.append(f"<tr><td>{e(s.step)}</td><td>{e(p.calls.get(s.step, '-'))}</td><td class=snip><code>{e(request)}</code></td>"
                     f"<td class=\"num\">{e(s.status if s.status is not None else '-')}</td>"
-                    f'<td><span class="verdict {e(s.verdict)}">{e(s.verdict)}</span></td><td>{e(evidence)}</td>'
+                    f'<td><span class="verdict {e(s.verdict)}">{e(s.verdict)}</span></td><td class="evidence">{e(evidence)}</td>'
                     f'<td class="num">{p.joined.get(s.step, 0)}</td></tr>')
     out.append(table(["Step", "Checks", "Request (masked)", "Status", "Verdict", "Evidence", "Findings joined"], rows,
                      num=frozenset({3, 6})) + "</section>")

@@ -76,13 +76,15 @@ class ScanInfo:
                    block.get("branch"), block.get("commit_date"))
 
     def text(self) -> str:
-        """"., of github.com/acme/shop at 9fceb02d0ae5 (main, 2026-11-30)"."""
-        roots = ", ".join(self.roots) or "."
-        out = f"{roots} of {self.repository}" if self.repository else roots
+        """"github.com/acme/shop at commit 9fceb02d0ae5 (main, 2026-11-30)", plus ", paths src, lib"
+        when not the whole folder was scanned."""
+        out = self.repository or ""
         if self.commit:
             extra = ", ".join(x for x in (self.branch, (self.commit_date or "")[:10]) if x)
             out += f" at commit {self.commit[:12]}" + (f" ({extra})" if extra else "")
-        return out
+        if self.roots and tuple(self.roots) != (".",):
+            out += f"{', ' if out else ''}{'path' if len(self.roots) == 1 else 'paths'} {', '.join(self.roots)}"
+        return out or "."
 
 
 @dataclass(frozen=True)

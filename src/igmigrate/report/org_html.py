@@ -52,10 +52,10 @@ def _summary(r: OrgReport) -> str:
     if r.total:
         rule_bars = [Bar(t.rule_id, t.count, f"bar {t.worst}", f"{t.rule_id} {t.title}: {t.count}", f"#rule-" + t.rule_id)
                      for t in r.by_rule]
-        repo_bars = [Bar(x.repository, x.total, "bar error" if x.severities["error"] else "bar warning",
+        repo_bars = [Bar(x.repository, x.total, f"bar {next(s for s in SEVERITIES if x.severities[s])}",
                          f"{x.repository}: {x.severities['error']} errors, {x.severities['warning']} warnings, "
                          f"{x.severities['note']} notes", "#" + r.anchor(x)) for x in r.repos if x.total]
-        effort_bars = [Bar(f.title, f.effort, "bar", f"{f.title}: {hours(f.effort)} {r.effort_unit} (estimate)",
+        effort_bars = [Bar(f.title.split(" (")[0], f.effort, "bar", f"{f.title}: {hours(f.effort)} {r.effort_unit} (estimate)",
                            "#flows", hours(f.effort)) for f in r.by_flow]
         out.append('<div class="charts">'
                    f"<figure><figcaption>Findings by rule</figcaption>{bar_chart(rule_bars, 'Findings by rule')}</figure>"
@@ -77,19 +77,18 @@ def _repositories(r: OrgReport) -> str:
     rows = []
     for repo in r.repos:
         s = repo.severities
-        flows = ", ".join(e(r.flow_titles.get(f, f).split(" (")[0]) for f in repo.by_flow) or "-"
-        rows.append(f'<tr><td class="name"><a href="#{r.anchor(repo)}">{e(repo.repository)}</a></td>'
+        rows.append(f'<tr><td class="name"><a href="#{r.anchor(repo)}">{e(repo.repository).replace("/", "/<wbr>")}</a></td>'
                     + "".join(f'<td class="num">{s[x]}</td>' for x in SEVERITIES)
                     + f'<td class="num" data-sort="{len(repo.by_flow)}">{len(repo.by_flow)}</td>'
                     f'<td class="num">{hours(repo.effort)}</td><td>{_top_rules(r, repo)}</td>'
-                    f"<td><code>{e(short_sha(repo.commit))}</code></td><td>{e(day(repo.commit_date))}</td>"
-                    f'<td class="flows">{flows}</td></tr>')
+                    f'<td class="nowrap"><code>{e(short_sha(repo.commit))}</code></td>'
+                    f'<td class="nowrap">{e(day(repo.commit_date))}</td></tr>')
     s = r.severities
     foot = ('<tr class="total"><th>Total</th>' + "".join(f'<th class="num">{s[x]}</th>' for x in SEVERITIES)
             + f'<th class="num">{len(r.by_flow)}</th><th class="num">{hours(r.effort)}</th>'
-            + f"<th>{', '.join(e(t.rule_id) for t in r.by_rule[:3]) or '-'}</th><th></th><th></th><th></th></tr>")
+            + f"<th>{', '.join(e(t.rule_id) for t in r.by_rule[:3]) or '-'}</th><th></th><th></th></tr>")
     head = ["Repository", "Errors", "Warnings", "Notes", "Flows", f"Effort ({r.effort_unit}, est.)", "Top rules",
-            "Commit", "Date", "Flows to migrate"]
+            "Commit", "Date"]
     return ('<section id="repositories"><h2>Repositories</h2>'
             '<p class="lead">Most errors first. Click a name for its detail; click a column header to sort.</p>'
             + table(head, rows, foot, "repo-table", {1, 2, 3, 4, 5}) + "</section>")
@@ -101,7 +100,7 @@ def _flows(r: OrgReport) -> str:
     rows = [f"<tr><td>{e(f.title)}</td><td class=num>{f.call_sites}</td><td class=num>{f.repositories}</td>"
             f"<td class=num>{hours(f.effort)}</td></tr>" for f in r.by_flow]
     return ('<section id="flows"><h2>Flows to migrate</h2>'
-            f'<p class="lead">Call sites of each flow across the repositories. Effort is an estimate: {e(r.effort_note)}</p>'
+            f'<p class="lead">Call sites of each flow across the repositories. {e(r.effort_note)}</p>'
             + table(["Flow", "Call sites", "Repositories", f"Effort ({r.effort_unit}, est.)"], rows, num={1, 2, 3})
             + "</section>")
 
