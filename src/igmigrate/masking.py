@@ -59,7 +59,7 @@ _PLACEHOLDER = re.compile(
     r"""^(?:
         \$[\w{(].*|%[A-Za-z_]\w*%?|\{\{.*|\{%.*|<%.*|\#\{.*|<[^<>]*>|\{[\w.]*\}|%\(?\w*\)?[sd]
         |\.\.\.|…|x+|X+|\*+|-+|(?i:your[\w\s-]*|changeme|redacted|secret|none|null|nil|undefined|true|false)
-        |[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+                   # an environment variable's name
+        |[A-Z][A-Z0-9]*(?:_[A-Z][A-Z0-9]*)+              # an environment variable's name
         |.*(?:process\.env|os\.environ|getenv|ENV\[|secrets\.|import\.meta\.env).*
     )$""", re.VERBOSE | re.DOTALL)
 # Unquoted values that are code, not data: a variable or attribute path, a call or subscript.
