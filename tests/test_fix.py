@@ -167,8 +167,12 @@ def test_fixtures_fixed_then_clean_and_second_run_is_a_no_op(fixtures_copy):
     assert result.exit_code == 0, result.output
     assert "need manual work" in result.stdout and "composer update socialiteproviders/instagram" in result.stdout
     doc = scan_json(fixtures_copy, "--no-cache")
+    # A scope list joined from one-name constants of another file (fixtures/flow/*/join,
+    # enum-value) has no literal to edit: the fix run lists it as manual work, so it may stay.
+    listed = fix(str(fixtures_copy), "--unsafe-fixes", "--diff", "--format", "json").stdout
+    manual = {(m["path"], m["line"]) for m in json.loads(listed)["manual"]}
     left = [f for f in doc["findings"] if f["rule_id"] in ("IGM101", "IGM301") and f["severity"] == "error"
-            and not f["suppressed"]]
+            and not f["suppressed"] and (f["path"], f["line"]) not in manual]
     assert left == []
     from conftest import FIXTURES
     from igmigrate.analyzers.grammars import grammar_for, parse

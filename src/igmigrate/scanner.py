@@ -410,6 +410,7 @@ def scan(options: ScanOptions, kb: KnowledgeBase | None = None, cwd: Path | None
     batch = _Batch(files, projects)
     outcomes = _analyze_all(batch, kb, modules, options, cache, progress or Progress(enabled=False))
     outcomes += _importers_of_instagram_modules(batch, outcomes, kb, modules, options.max_file_size)
+    outcomes += _readers_of_flow_names(batch, outcomes, kb, modules, options.max_file_size)
     analyses = []
     project_of: dict[str, str] = {}
     for i, (analysis, error) in outcomes:
@@ -556,21 +557,68 @@ def _importers_of_instagram_modules(batch, outcomes, kb, modules, max_file_size)
     names = b"|".join(re.escape(n.encode()) for n in sorted(exporting))
     importer = re.compile(rb"^[ \t]*(?:from[ \t]+[\w.]*\b(?:" + names + rb")\b|import[ \t]+[\w.]*\b(?:" + names
                           + rb")\b|from[ \t]+[\w.]+[ \t]+import[^\n]*\b(?:" + names + rb")\b)", re.MULTILINE)
+    return _reanalyze_matching(batch, outcomes, kb, modules, max_file_size,
+                               lambda source: importer if source.rel.endswith(".py") else None)
+
+
+def _reanalyze_matching(batch, outcomes, kb, modules, max_file_size, pattern_for):
+    """Files the prefilter skipped whose bytes match `pattern_for(file)` (None: not this
+    file): read again and analyzed whatever the prefilter said."""
     engine = None
     extra = []
     for i, (analysis, error) in outcomes:
-        source = files[i]
-        if analysis is not None or error is not None or not source.rel.endswith(".py"):
+        if analysis is not None or error is not None:
+            continue
+        source = batch.files[i]
+        pattern = pattern_for(source)
+        if pattern is None:
             continue
         try:
             with open(source.path, "rb") as handle:
                 data = handle.read(max_file_size + 1)
         except OSError:
             continue
-        if importer.search(data):
+        if len(data) <= max_file_size and pattern.search(data):
             engine = engine or _Engine(kb, modules(), max_file_size, modules.flow)
             extra.append((i, engine.analyze(*batch[i], force=True)))
     return extra
+
+
+def _searchable(name: str) -> bool:
+    """A name worth a byte search: three characters or more, or an all-capital one (`IG`);
+    `a` or `db` would pull in most files of a tree."""
+    return len(name) >= 3 or (len(name) == 2 and name.isupper())
+
+
+def _readers_of_flow_names(batch, outcomes, kb, modules, max_file_size):
+    """Second pass for tree-sitter files the prefilter skipped but that name a class or a
+    module-level name of an analyzed file of the same language (`Endpoints.OAUTH + "authorize?"`
+    in a Java file with no Instagram word, `[Perm.profile, Perm.media].join(',')` in Dart):
+    only those files are read again and analyzed, and the flow engine resolves the names."""
+    files = batch.files
+    names: dict[str, set[str]] = {}
+    for i, (analysis, _) in outcomes:
+        grammar = flow_grammar(files[i].rel.rpartition("/")[2]) if analysis is not None else None
+        if grammar is not None and analysis.flow_names:
+            names.setdefault(_flow_family(grammar), set()).update(n for n in analysis.flow_names if _searchable(n))
+    if not names:
+        return []
+    patterns = {family: re.compile(rb"\b(?:" + b"|".join(re.escape(n.encode()) for n in sorted(found)) + rb")\b")
+                for family, found in names.items() if found}
+
+    def pattern_for(source):
+        grammar = flow_grammar(source.rel.rpartition("/")[2])
+        return patterns.get(_flow_family(grammar)) if grammar is not None else None
+
+    return _reanalyze_matching(batch, outcomes, kb, modules, max_file_size, pattern_for)
+
+
+def _flow_family(grammar: str) -> str:
+    """Grammars whose files read each other's names (TypeScript imports JavaScript)."""
+    from igmigrate.analyzers.flow.spec import spec_for_grammar
+
+    spec = spec_for_grammar(grammar)
+    return spec.module_extensions[0] if spec is not None and spec.module_extensions else grammar
 
 
 def _apply_config(findings: list[Finding], options: ScanOptions, kb: KnowledgeBase) -> list[Finding]:

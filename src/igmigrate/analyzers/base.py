@@ -71,6 +71,7 @@ class FileAnalysis:
     snippets: dict[int, tuple[int, str]] = field(default_factory=dict)
     code_flags: tuple[str, ...] = ()  # packages whose Instagram part this code uses (only_if_code)
     exports_instagram: bool = False  # a Python module whose constants hold Instagram URLs or scopes
+    flow_names: tuple[str, ...] = ()  # classes and module-level names of a tree-sitter file (second pass)
     other_oauth_url: bool = False  # names another service's OAuth URL (asked only for conditional hits)
 
     def finish(self, mask) -> None:

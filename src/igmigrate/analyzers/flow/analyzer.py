@@ -91,6 +91,10 @@ class FlowAnalyzer:
             run.prose(node)
             comment_spans.append((offsets.char(node.start_byte), offsets.char(node.end_byte)))
         result.exports_instagram = any(not h.in_comment for h in result.hits)
+        # Names other files read this file's values by (classes, module-level names): a file
+        # the prefilter skipped that uses one is analyzed in a second pass (scanner.py).
+        result.flow_names = tuple(sorted({c.split(".")[0] for c in model.classes}
+                                         | {n for s, n in model.definitions if s == "" and n.isidentifier()}))
         return comment_spans
 
 
@@ -171,6 +175,9 @@ class _Run:
         line = span.line
         scope_like = bool(target and _SCOPE_WORD.search(target)) or _near_scope_word(self.lines, line)
         contexts = self.contexts
+        if scope_like and not (target and _SCOPE_WORD.search(target)) and _LONE_WORD.fullmatch(text) \
+                and not _near_scope_word(self.lines, line, above=0):
+            scope_like = False  # `enum Scope {` / `class Scopes {` above a lone name is not a scope use
         if not scope_like and _LONE_WORD.fullmatch(text):
             # A name alone never makes a scope: `USER_MEDIA = "user_media"` as a preference
             # key is not a request; where it is passed as a scope, that use is reported.
@@ -192,7 +199,7 @@ class _Run:
             self.reported.add(key)
             hit = Hit(match.rule.id, where.line, self._column(where.start), where.end_line, self._column(where.end),
                       match.text, catalogue=self.catalogue and match.rule.detect.kind == "scope", extra=match.extra,
-                      condition=match.condition, definition=definition)
+                      condition=match.condition, definition=definition, mixed=match.mixed)
             self.result.add_hit(hit, match.rule.detect.evidence)
 
     def _column(self, byte: int) -> int:
@@ -251,8 +258,8 @@ def _strings(expr: Expr):
             stack.extend(e.args)
 
 
-def _near_scope_word(lines: list[str], line: int) -> bool:
-    for number in range(max(1, line - 2), line + 1):
+def _near_scope_word(lines: list[str], line: int, above: int = 2) -> bool:
+    for number in range(max(1, line - above), line + 1):
         if number <= len(lines) and _SCOPE_WORD.search(lines[number - 1]):
             return True
     return False

@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from igmigrate.analyzers.flow import builders
+from igmigrate.analyzers.flow.builders import dotted as _dotted
 from igmigrate.analyzers.flow.ir import (Call, Concat, Definition, Expr, FileModel, Format, Function, Join, ListOf,
                                          MapOf, Member, Query, Ref, Span, Str, Unknown)
 from igmigrate.analyzers.flow.spec import CallRule, LanguageSpec
@@ -24,7 +26,7 @@ MAX_DEPTH = 60
 MAX_CALL_DEPTH = 3
 _SCOPE_WORD = re.compile(r"(?i)scope|permission")
 _LONE_WORD = re.compile(r"\s*[A-Za-z_][\w.]*\s*")
-_PRINTF = re.compile(r"%(?:\[\d+\])?[-+# 0]*\d*(?:\.\d+)?([svdqfxX%])")
+_PRINTF = re.compile(r"%(?:\[\d+\]|\d+\$)?[-+# 0]*\d*(?:\.\d+)?(l?[svdqfxX%@])")  # Go, Java %1$s, Swift %@
 _BRACE = re.compile(r"\{([A-Za-z0-9_]*)(?:[!:][^{}]*)?\}")
 
 
@@ -65,6 +67,8 @@ def as_text(value: Value) -> str | None:
     if isinstance(value, str):
         return value
     if isinstance(value, list):
+        if value and all(isinstance(v, dict) for v in value):
+            return "&".join(piece(v) for v in value)  # query items: [{name: value}, ...]
         return ",".join(piece(v) for v in value)
     if isinstance(value, dict):
         return "&".join(f"{k}={piece(v)}" for k, v in value.items())
@@ -201,6 +205,8 @@ class Evaluator:
             if found is not None:
                 return self.definition_value(*found)
         base = self.value(obj, frame) if not isinstance(obj, (Str, Concat)) else None
+        if isinstance(base, str) and expr.name in self.ws.spec_of(frame.model).identity_members:
+            return base  # Swift `Endpoint.media.rawValue`, Kotlin/Dart `Scope.PROFILE.value`
         if isinstance(base, dict):
             return base.get(expr.name, Hole(expr.name))
         if isinstance(base, ModuleValue):
@@ -223,21 +229,40 @@ class Evaluator:
         method = callee.name if isinstance(callee, Member) else None
         receiver = callee.obj if isinstance(callee, Member) else None
         last = method or dotted
+        if spec.builders or spec.annotation_nodes:
+            found = builders.find(spec.builders, expr)
+            if found is not None:
+                return builders.value(self, found, frame, piece)
+        if spec.records and method in spec.record_results:
+            built = builders.record_value(self, expr, frame, spec.records, piece)
+            if built is not None:
+                return built
         if dotted in spec.identity_functions or last in spec.identity_functions:
-            return self.value(expr.args[0], frame) if expr.args else None
+            first = expr.args[0] if expr.args else expr.keywords[0][1] if expr.keywords else None
+            return self.value(first, frame) if first is not None else None  # URL(string: x)
         if method in spec.identity_methods and receiver is not None:
             base = self.value(receiver, frame)
             return base if isinstance(base, (str, Hole)) else as_text(base)
         rule = _rule(spec.formats, dotted, method, receiver)
-        if rule is not None and len(expr.args) > rule.template:
+        if rule is not None and rule.template_keyword is not None:
+            template = dict(expr.keywords).get(rule.template_keyword)
+            if template is not None:  # Swift String(format: "%@/me", base)
+                return self.format(self.value(template, frame), [self.value(a, frame) for a in expr.args], rule.style)
+            rule = None
+        if rule is not None and rule.template is None and receiver is not None:
+            # `"%s/me".formatted(base)`, Kotlin `"%s/me".format(base)`: the receiver is the template
+            return self.format(self.value(receiver, frame), [self.value(a, frame) for a in expr.args], rule.style)
+        if rule is not None and rule.template is not None and len(expr.args) > rule.template:
             template = self.value(expr.args[rule.template], frame)
             rest = [self.value(a, frame) for a in expr.args[rule.template + 1:]]
             return self.format(template, rest, rule.style)
         rule = _rule(spec.joins, dotted, method, receiver)
         if rule is not None:
             items = self.value(receiver, frame) if rule.items is None and receiver is not None else \
-                self.value(expr.args[rule.items], frame) if rule.items is not None and rule.items < len(expr.args) else None
-            sep = self.value(expr.args[rule.sep], frame) if rule.sep is not None and rule.sep < len(expr.args) else ","
+                self._items(expr.args[rule.items:], frame) if rule.items is not None else None
+            keywords = dict(expr.keywords)
+            sep = self.value(keywords[rule.sep_keyword], frame) if rule.sep_keyword in keywords else \
+                self.value(expr.args[rule.sep], frame) if rule.sep is not None and rule.sep < len(expr.args) else ","
             if isinstance(items, list):
                 return _join(items, sep)
         rule = _rule(spec.queries, dotted, method, receiver)
@@ -263,12 +288,25 @@ class Evaluator:
                 env[param] = self.value(expr.args[i], frame) if i < len(expr.args) else Hole(param)
             self.call_depth += 1
             try:
-                result = self.value(function.body, Frame(model, function.own_scope, env))
+                inner_frame = Frame(model, function.own_scope, env)
+                result = self.value(function.body, inner_frame)
+                if not isinstance(result, (str, list, dict)):
+                    # `get(path)` returning `http.get(URI.create(base + path))`: what the helper
+                    # sends is the string it builds from its parameter.
+                    built = _built_from(function.body, frozenset(function.params))
+                    result = self.value(built, inner_frame) if built is not None else result
             finally:
                 self.call_depth -= 1
             if isinstance(result, (str, list, dict)):
                 return result
         return Hole(last.rsplit(".", 1)[-1] if last else "call")
+
+    def _items(self, args: tuple[Expr, ...], frame: Frame) -> Value:
+        """A join's items: one list argument, or the items themselves (`String.join(",", a, b)`)."""
+        values = [self.value(a, frame) for a in args]
+        if len(values) == 1 and isinstance(values[0], list):
+            return values[0]
+        return values if values else None
 
     def is_builder(self, expr: Call, frame: Frame) -> bool:
         """Whether a call composes a value we evaluate whole (format, join, query, identity,
@@ -279,6 +317,10 @@ class Evaluator:
         method = callee.name if isinstance(callee, Member) else None
         receiver = callee.obj if isinstance(callee, Member) else None
         if dotted in spec.identity_functions or (method in spec.identity_methods and receiver is not None):
+            return True
+        if (spec.builders or spec.annotation_nodes) and builders.find(spec.builders, expr) is not None:
+            return True
+        if spec.records and method in spec.record_results and not expr.args:
             return True
         if any(_rule(rules, dotted, method, receiver) for rules in (spec.formats, spec.joins, spec.queries)):
             return True
@@ -307,6 +349,35 @@ class Evaluator:
         return _PRINTF.sub(printf, template)
 
 
+def _built_from(expr: Expr, params: frozenset[str], depth: int = 0) -> Expr | None:
+    """The first concatenation or format inside a returned call expression that reads one of
+    the helper's parameters (the URL a request wrapper is given), or None."""
+    if depth > 12 or not params:
+        return None
+    if isinstance(expr, (Concat, Format)):
+        return expr if _reads(expr, params) else None
+    if isinstance(expr, Call):
+        for arg in (*expr.args, *(v for _, v in expr.keywords)):
+            found = _built_from(arg, params, depth + 1)
+            if found is not None:
+                return found
+        if isinstance(expr.callee, Member):
+            return _built_from(expr.callee.obj, params, depth + 1)
+    return None
+
+
+def _reads(expr: Expr, params: frozenset[str]) -> bool:
+    if isinstance(expr, Ref):
+        return expr.name in params
+    if isinstance(expr, Concat):
+        return any(_reads(p, params) for p in expr.parts)
+    if isinstance(expr, Format):
+        return _reads(expr.template, params) or any(_reads(a, params) for a in expr.args)
+    if isinstance(expr, Call):
+        return any(_reads(a, params) for a in expr.args)
+    return False
+
+
 def _rule(rules: tuple[CallRule, ...], dotted: str, method: str | None, receiver: Expr | None) -> CallRule | None:
     for rule in rules:
         if rule.function is not None and (dotted == rule.function or dotted.endswith("." + rule.function)
@@ -325,13 +396,6 @@ def _join(items: Value, sep: Value) -> Value:
     return separator.join(piece(i) for i in items)
 
 
-def _dotted(expr: Expr | None) -> str | None:
-    if isinstance(expr, Ref):
-        return expr.name
-    if isinstance(expr, Member):
-        inner = _dotted(expr.obj)
-        return f"{inner}.{expr.name}" if inner else None
-    return None
 
 
 def _name(expr: Expr) -> str:

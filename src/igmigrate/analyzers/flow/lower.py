@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import codecs
 import re
+from functools import lru_cache
 
+from igmigrate.analyzers.flow import annotations
+from igmigrate.analyzers.flow.builders import dotted as _dotted
 from igmigrate.analyzers.flow.ir import (Call, Concat, Expr, FileModel, Function, Import, ListOf, MapOf, Member, Ref,
                                          Site, Span, Str, Unknown)
 from igmigrate.analyzers.flow.spec import LanguageSpec
@@ -40,6 +43,9 @@ class Lowerer:
         self.receiver: str | None = None  # Go: the method receiver's name stands for `this`
         self.depth = 0
         self._anon = 0
+        self.class_prefix: dict[str, Expr] = {}  # JAX-RS @Path / Spring @RequestMapping on a class
+        self.class_fields: set[tuple[str, str]] = set()  # (class, field) declared without a value
+        self.consumed: set[int] = set()  # sibling nodes already lowered as a function's body
 
     # ------------------------------------------------------------------ helpers
     def span(self, node) -> Span:
@@ -52,10 +58,24 @@ class Lowerer:
     def field(self, node, key: str | None):
         if not key:
             return None
+        if key == ".":  # the node itself (a Kotlin lambda is its own body)
+            return node
+        if key.startswith("+"):  # the next named sibling of that type (Dart: a body follows its signature)
+            sibling = node.next_named_sibling
+            while sibling is not None and sibling.type in self.spec.comments:
+                sibling = sibling.next_named_sibling
+            return sibling if sibling is not None and sibling.type in key[1:].split("|") else None
+        if "/" in key:  # a path of selectors: "@call_suffix/@value_arguments"
+            for part in key.split("/"):
+                node = self.field(node, part) if node is not None else None
+            return node
         if key.startswith("#"):
             named = [c for c in node.named_children if c.type not in self.spec.comments]
             index = int(key[1:])
-            return named[index] if index < len(named) else None
+            return named[index] if -len(named) <= index < len(named) else None
+        if key.startswith("@"):  # the first named child of one of these types (grammars without fields)
+            types = key[1:].split("|")
+            return next((c for c in node.named_children if c.type in types), None)
         return node.child_by_field_name(key)
 
     def name_of(self, node) -> str:
@@ -74,8 +94,13 @@ class Lowerer:
         while stack:
             node = stack.pop()
             t = node.type
+            if node.id in self.consumed:
+                continue
             if t in spec.comments:
                 self.model.comments.append((self.text(node), node.start_point[0] + 1, node.start_point[1]))
+                continue
+            if t in spec.annotation_nodes:
+                annotations.annotation(self, node, scope, cls)
                 continue
             if t in spec.classes:
                 name_node = self.field(node, spec.classes[t].get("name", "name"))
@@ -91,15 +116,21 @@ class Lowerer:
                 continue
             if t in spec.import_nodes and self.imports(node, scope, cls):
                 continue
+            if t in spec.enum_members and cls:
+                self.enum_member(node, scope, cls)
+                continue
             if t in spec.declarations:
                 self.declaration(node, scope, cls)
+                continue
+            if t in spec.returns and t in spec.sequences:
+                self.site(node, scope, cls, None)  # Dart `return Ig.base + path;`: one folded value
                 continue
             if t in spec.returns:
                 for child in node.named_children:
                     if child.type not in spec.comments:
                         self.site(child, scope, cls, None)
                 continue
-            if self.is_expression(t):
+            if self.is_expression(t) and not self._statement_sequence(node):
                 self.site(node, scope, cls, None)
                 continue
             stack.extend(reversed(node.children))
@@ -107,7 +138,68 @@ class Lowerer:
     def is_expression(self, t: str) -> bool:
         s = self.spec
         return (t in s.strings or t in s.calls or t in s.binary or t in s.lists or t in s.maps or t in s.composite
-                or t in s.members)
+                or t in s.members or t in s.sequences)
+
+    def _statement_sequence(self, node) -> bool:
+        """A sequence node that holds statements (a Dart `{ ... }` function body), not a value."""
+        seq = self.spec.sequences.get(node.type)
+        return seq is not None and any(c.type in (seq.get("statements") or ()) for c in node.named_children)
+
+    def _sequence(self, nodes: list, span: Span, mode: str, scope: str, cls: str) -> Expr:
+        """Dart writes `Ig.api + '/x'` and `[Perm.a, Perm.b].join(',')` as flat child lists:
+        a primary, its selectors (`.name`, `(args)`), operators between operands. Fold them
+        into Member/Call/Concat; several operands without operators are a list's items."""
+        conf = self.spec.sequence_selectors
+        operands: list[Expr] = []
+        operators: list[str] = []
+        current: Expr | None = None
+        for n in nodes:
+            if n.type in self.spec.comments:
+                continue
+            if n.type in conf.get("operators", ()):
+                if current is not None:
+                    operands.append(current)
+                operators.append(self.text(n))
+                current = None
+                continue
+            if n.type in conf.get("selectors", ()) and current is not None:
+                current = self._select(current, n, scope, cls)
+                continue
+            if current is not None:
+                operands.append(current)
+            current = self.expr(n, scope, cls)
+        if current is not None:
+            operands.append(current)
+        if mode == "list":
+            return ListOf(tuple(operands), span=span)
+        if not operands:
+            return Unknown("", span=span)
+        if operators and all(op in self.spec.concat_operators for op in operators):
+            parts: list[Expr] = []
+            for operand in operands:
+                parts.extend(operand.parts if isinstance(operand, Concat) else (operand,))
+            return Concat(tuple(parts), span=span)
+        if operators:
+            return Unknown(operators[0], span=span)
+        return operands[0] if len(operands) == 1 else ListOf(tuple(operands), span=span)
+
+    def _select(self, current: Expr, selector, scope: str, cls: str) -> Expr:
+        conf = self.spec.sequence_selectors
+        inner = next((c for c in selector.named_children if c.type not in self.spec.comments), None)
+        if inner is None:
+            return current
+        span = Span(current.span.start, selector.end_byte, current.span.line, current.span.column,
+                    selector.end_point[0] + 1, selector.end_point[1])
+        if inner.type in conf.get("calls", ()):
+            args_node = next((c for c in inner.named_children if c.type in conf.get("arguments", ())), inner)
+            args, keywords = self._args(args_node, scope, cls)
+            if self.spec.list_calls and _dotted(current) in self.spec.list_calls:
+                return ListOf(args, span=span)
+            return Call(current, args, keywords, span=span)
+        names = [n for n in _descendants(inner) if n.type in self.spec.names]
+        if names:
+            return Member(current, self.name_of(names[-1]), span=span)
+        return Unknown("", span=span)
 
     def site(self, node, scope: str, cls: str, target: str | None) -> Expr:
         expr = self.expr(node, scope, cls)
@@ -136,10 +228,26 @@ class Lowerer:
             params_node = self.field(node, spec.get(key))
             if params_node is not None:
                 params.extend(self._param_names(params_node))
+        if spec.get("param_nodes"):  # Swift: parameters are children of the declaration; `name` is the inner name
+            for child in node.named_children:
+                if child.type in spec["param_nodes"]:
+                    inner = child.child_by_field_name(spec.get("param_name", "name"))
+                    if inner is not None:
+                        params.append(self.name_of(inner))
         body = self.field(node, spec.get("body"))
+        if body is not None and str(spec.get("body", "")).startswith("+"):
+            self.consumed.add(body.id)
+        if self.spec.annotation_nodes:
+            skip = {c.id for c in (body, self.field(node, spec.get("params"))) if c is not None}
+            for child in node.children:
+                if child.id not in skip:
+                    for a in _descendants(child):
+                        if a.type in self.spec.annotation_nodes:
+                            annotations.annotation(self, a, scope, owner or cls)
         returned: Expr = Unknown(name)
         if body is not None:
-            if body.type in self.spec.strings or self.is_expression(body.type) or body.type in self.spec.names:
+            if (body.type in self.spec.strings or self.is_expression(body.type) or body.type in self.spec.names) \
+                    and not self._statement_sequence(body):
                 returned = self.site(body, own_scope, owner, None)
             else:
                 returned = self._walk_body(body, own_scope, owner)
@@ -150,16 +258,24 @@ class Lowerer:
         """Walk a function body; return what it returns (the last `return`, or the last
         expression where the language returns it implicitly)."""
         before = len(self.model.sites)
-        self.walk(body, scope, cls)
+        if body.type in self.spec.functions:  # a lambda that is its own body: walk what it holds
+            for child in body.children:
+                self.walk(child, scope, cls)
+        else:
+            self.walk(body, scope, cls)
         returned: Expr = Unknown("")
         for node in _returns(body, self.spec):
             named = [c for c in node.named_children if c.type not in self.spec.comments]
-            if named:
+            if named and node.type in self.spec.sequences:
+                returned = self._site_expr(node, before) or returned
+            elif named:
                 returned = self._site_expr(named[0], before) or returned
         if self.spec.implicit_return:
             named = [c for c in body.named_children if c.type not in self.spec.comments]
-            if named and named[-1].type not in self.spec.returns:
-                returned = self._site_expr(named[-1], before) or returned
+            last = named[-1] if named else None
+            if last is not None and last.type not in self.spec.returns and (
+                    last.type in self.spec.strings or last.type in self.spec.names or self.is_expression(last.type)):
+                returned = self._site_expr(last, before) or returned
         return returned
 
     def _site_expr(self, node, first_site: int) -> Expr | None:
@@ -187,15 +303,46 @@ class Lowerer:
                 out.append(self.name_of(first))
         return out
 
+    def enum_member(self, node, scope: str, cls: str) -> None:
+        """An enum case and the value it carries: Swift `case media = "me/media"`, Java
+        `MEDIA("me/media")`, Dart `media('me/media')` (the first argument). `Enum.MEDIA`
+        then reads that value; `.rawValue`/`.value` on it too (identity members)."""
+        conf = self.spec.enum_members[node.type]
+        name_node = self.field(node, conf.get("name", "name"))
+        value = self.field(node, conf.get("value"))
+        if name_node is None:
+            return
+        if value is not None and not (value.type in self.spec.strings or self.is_expression(value.type)
+                                      or value.type in self.spec.names):
+            named = [c for c in _descendants(value) if c is not value and (c.type in self.spec.strings or
+                     self.is_expression(c.type) or c.type in self.spec.names)]
+            value = named[0] if named else None
+        if value is None:
+            return
+        name = self.name_of(name_node)
+        expr = self.expr(value, scope, cls)
+        self.model.define(cls, name, expr, self.span(node))
+        if not isinstance(expr, (Ref, Unknown)):
+            self.model.sites.append(Site(expr, scope, name))
+
     def declaration(self, node, scope: str, cls: str) -> None:
         spec = self.spec.declarations[node.type]
         targets = [n for n in node.children_by_field_name(spec["target"]) if n.is_named] \
-            if not spec["target"].startswith("#") else [self.field(node, spec["target"])]
+            if not spec["target"].startswith(("#", "@")) else [self.field(node, spec["target"])]
         targets = [t for t in targets if t is not None]
+        if str(spec.get("value", "")).startswith("*"):
+            self._sequence_declaration(node, spec, targets, scope, cls)
+            return
         value = self.field(node, spec.get("value"))
+        if value is not None and any(value.id == t.id for t in targets):
+            value = None  # Kotlin `val x: String` (the value is the last child when there is one)
         if value is None:
             for target in targets:
                 self._maybe_class_member(target, scope, cls)
+            ids = {t.id for t in targets}
+            for child in node.named_children:  # a computed property's body, a delegate: code too
+                if child.id not in ids:
+                    self.walk(child, scope, cls)
             return
         values = [value]
         if value.type in self.spec.transparent and len(targets) > 1:
@@ -207,8 +354,32 @@ class Lowerer:
         for target, value in zip(targets, values):
             self._bind(node, target, value, scope, cls, append, spec.get("member_of_class", False))
 
+    def _sequence_declaration(self, node, spec: dict, targets: list, scope: str, cls: str) -> None:
+        """Dart `static const graph = Ig.base + '/me'`: the value is the children after the
+        name (`value: "*1"`), folded as a sequence."""
+        named = [c for c in node.named_children if c.type not in self.spec.comments]
+        nodes = named[int(spec["value"][1:]):]
+        if not targets or not nodes:
+            return
+        first, last = self.span(nodes[0]), self.span(nodes[-1])
+        span = Span(first.start, last.end, first.line, first.column, last.end_line, last.end_column)
+        if len(nodes) == 1 and nodes[0].type in self.spec.functions:
+            self.function(nodes[0], scope, cls, self.name_of(targets[0]))
+            return
+        expr = self._sequence(nodes, span, "value", scope, cls)
+        name, where = self._target(targets[0], scope, cls, spec.get("member_of_class", False))
+        if name:
+            self.model.define(where, name, expr, self.span(node))
+        if not isinstance(expr, (Ref, Unknown)):
+            self.model.sites.append(Site(expr, scope, name))
+
     def _maybe_class_member(self, target, scope, cls) -> None:
-        return None
+        """A field declared without a value (`private readonly string _base;`): a later
+        `_base = Graph.Base` in a constructor assigns the field, not a local."""
+        while target.type in self.spec.transparent and target.named_child_count:
+            target = target.named_children[0]
+        if cls and scope == cls and target.type in self.spec.names:
+            self.class_fields.add((cls, self.name_of(target)))
 
     def _bind(self, node, target, value, scope, cls, append: bool, member_of_class: bool) -> None:
         while target.type in self.spec.transparent and target.named_child_count:
@@ -237,6 +408,8 @@ class Lowerer:
         if t in self.spec.names:
             name = self.name_of(target)
             if member_of_class and cls:
+                return name, cls
+            if cls and scope != cls and (cls, name) in self.class_fields and (scope, name) not in self.model.definitions:
                 return name, cls
             return name, scope
         if t in self.spec.this_members:
@@ -371,6 +544,52 @@ class Lowerer:
             self.model.imports[alias] = Import(alias, full, full.rsplit("\\", 1)[-1])
         return True
 
+    def _import_dotted(self, node, scope, cls) -> bool:
+        """Java/Kotlin `import a.b.C`, `import static a.b.C.X`, C# `using static A.B.C`,
+        `using X = A.B.C`: a dotted path binds its last segment (or an alias). A static
+        import of a whole class (C# `using static`, Java `import static a.b.C.*`) makes the
+        class's members visible unqualified: it is kept as a star import ("*" + path)."""
+        conf = self.spec.import_nodes[node.type]
+        words = {self.text(c) for c in node.children if not c.is_named}
+        path_node = self.field(node, conf.get("path")) if conf.get("path") else next(
+            (c for c in node.named_children if c.type in conf.get("path_types", ())), None)
+        if path_node is None:
+            return True
+        path = self.text(path_node).replace(" ", "")
+        alias_node = self.field(node, conf.get("alias")) if conf.get("alias") else None
+        wildcard = path.endswith(".*") or any(c.type in ("asterisk", "wildcard_import") or self.text(c) == "*"
+                                              for c in node.children)
+        path = path.removesuffix(".*")
+        static = bool(conf.get("static_word")) and conf["static_word"] in words
+        if conf.get("whole_class_when_static") and static:
+            wildcard = True
+        if wildcard:
+            if static:
+                self.model.imports["*" + path] = Import("*" + path, path, None)
+            return True
+        if conf.get("alias_only") and alias_node is None and not static:
+            return True  # C# `using A.B;` opens a namespace, it binds no name
+        local = self.text(alias_node).strip() if alias_node is not None else path.rsplit(".", 1)[-1]
+        self.model.imports[local] = Import(local, path, path.rsplit(".", 1)[-1])
+        return True
+
+    def _import_path(self, node, scope, cls) -> bool:
+        """Dart `import 'config.dart';` (every top-level name of the library becomes visible:
+        a star import) and `import 'config.dart' as cfg;` (a namespace)."""
+        conf = self.spec.import_nodes[node.type]
+        source = next((n for n in _descendants(node) if n.type in self.spec.strings), None)
+        if source is None:
+            return True
+        src = self.text(source).strip("'\"")
+        alias = next((n for n in _descendants(node) if n.type in conf.get("alias_types", ())), None)
+        if alias is not None:
+            name = next((n for n in _descendants(alias) if n.type in self.spec.names), None)
+            if name is not None:
+                self.model.imports[self.text(name)] = Import(self.text(name), src, None)
+                return True
+        self.model.imports["*" + src] = Import("*" + src, src, None)
+        return True
+
     def _import_ruby_require(self, node, scope, cls) -> bool:
         callee = node.child_by_field_name("method")
         if callee is None or self.text(callee) not in ("require_relative", "require", "load"):
@@ -398,6 +617,10 @@ class Lowerer:
         spec = self.spec
         t = node.type
         span = self.span(node)
+        if t in spec.sequences:
+            seq = spec.sequences[t]
+            named = [c for c in node.named_children if c.type not in spec.comments]
+            return self._sequence(named[int(seq.get("skip", 0)):], span, seq.get("mode", "value"), scope, cls)
         if t in spec.strings:
             return self._string(node, scope, cls)
         if t in spec.symbols:
@@ -411,6 +634,14 @@ class Lowerer:
             if self.receiver is not None and name == self.receiver:
                 return Ref("this", span=span)
             return Ref(name, span=span)
+        if t in spec.pair_nodes:
+            pair = spec.pair_nodes[t]
+            key, op, value = (self.field(node, pair.get(k)) for k in ("key", "operator", "value"))
+            if key is not None and value is not None and (op is None or self.text(op) == pair.get("word", self.text(op))):
+                key_expr = self.expr(key, scope, cls)
+                if isinstance(key_expr, Str):
+                    return MapOf(((key_expr, self.expr(value, scope, cls)),), span=span)
+            return Unknown("pair", span=span)
         if t in spec.transparent:
             named = [c for c in node.named_children if c.type not in spec.comments]
             if len(named) == 1 or (named and t not in spec.lists):
@@ -425,7 +656,11 @@ class Lowerer:
                     return Member(obj, key.text, span=span)
                 return Unknown("item", span=span)
             name_node = self.field(node, m.get("name"))
-            return Member(obj, self.name_of(name_node) if name_node is not None else "", span=span)
+            name = self.name_of(name_node) if name_node is not None else ""
+            if name in spec.record_results and isinstance(obj, Ref):
+                # `components.url`: read as a call, so the builder sees the record's fields
+                return Call(Member(obj, name, span=span), (), span=span)
+            return Member(obj, name, span=span)
         if t in spec.binary:
             return self._binary(node, scope, cls)
         if t in spec.calls:
@@ -446,6 +681,8 @@ class Lowerer:
         return Unknown(t if node.named_child_count == 0 else "", span=span)
 
     def _string(self, node, scope: str, cls: str) -> Expr:
+        if self.spec.string_gaps:
+            return self._gap_string(node, scope, cls)
         parts: list[Expr] = []
         buffer: list[str] = []
         start = None
@@ -454,6 +691,8 @@ class Lowerer:
         if not named and node.child_count <= 2:
             return Str("", span=self.span(node))
         for child in named:
+            if child.type in spec.string_ignore:
+                continue  # `$` and braces of C# interpolated strings, raw string delimiters
             if child.type in spec.string_content or child.type in spec.escapes:
                 if start is None:
                     start = child
@@ -465,7 +704,8 @@ class Lowerer:
                 buffer, start = [], None
             inner = child
             if child.type in spec.wrappers:
-                inner_named = [c for c in child.named_children if c.type not in spec.comments]
+                inner_named = [c for c in child.named_children if c.type not in spec.comments
+                               and c.type not in spec.string_ignore]
                 if not inner_named:
                     continue
                 inner = inner_named[0]
@@ -475,10 +715,64 @@ class Lowerer:
         if not named:
             body = self.text(node)
             return Str(body[1:-1] if len(body) >= 2 else body, span=self.span(node))
+        if spec.inline_refs:
+            parts = self._inline_refs(parts)
         if len(parts) == 1 and isinstance(parts[0], Str):
             # The literal's own span: a fix replaces the whole literal, quotes included.
             return Str(parts[0].text, span=self.span(node))
         return Concat(tuple(parts), span=self.span(node))
+
+    def _gap_string(self, node, scope: str, cls: str) -> Expr:
+        """Dart: a literal's text is the bytes between its interpolations (the grammar has no
+        text nodes), less the prefix and quotes (r, one or three quote characters)."""
+        raw = self.src[node.start_byte:node.end_byte]
+        prefix = len(raw) - len(raw.lstrip(b"r"))
+        width = 3 if raw[prefix:prefix + 3] in (b"'" * 3, b'"' * 3) else 1
+        start, end = node.start_byte + prefix + width, max(node.start_byte + prefix + width, node.end_byte - width)
+        parts: list[Expr] = []
+        position = start
+        for child in node.named_children:
+            if child.type in self.spec.comments:
+                continue
+            if child.start_byte > position:
+                parts.append(Str(self._unescape_text(self.src[position:child.start_byte]), span=self.span(node)))
+            if child.type in self.spec.wrappers:
+                named = [c for c in child.named_children if c.type not in self.spec.comments]
+                parts.append(self._sequence(named, self.span(child), "value", scope, cls))
+            elif child.type in self.spec.escapes:
+                parts.append(Str(_unescape(self.text(child)), span=self.span(child)))
+            else:
+                parts.append(self.expr(child, scope, cls))
+            position = max(position, child.end_byte)
+        if end > position:
+            parts.append(Str(self._unescape_text(self.src[position:end]), span=self.span(node)))
+        if not parts:
+            return Str("", span=self.span(node))
+        if len(parts) == 1 and isinstance(parts[0], Str):
+            return Str(parts[0].text, span=self.span(node))
+        return Concat(tuple(parts), span=self.span(node))
+
+    def _unescape_text(self, raw: bytes) -> str:
+        return _ESCAPE.sub(lambda m: _unescape(m.group(0)), raw.decode("utf-8", "replace"))
+
+    def _inline_refs(self, parts: list[Expr]) -> list[Expr]:
+        """Names a grammar leaves inside string text (Kotlin `"$BASE/me"` is text, unlike
+        `"${BASE}/me"`): split into text and references with the table's pattern."""
+        pattern = _inline_pattern(self.spec.inline_refs)
+        out: list[Expr] = []
+        for part in parts:
+            if not isinstance(part, Str) or not pattern.search(part.text):
+                out.append(part)
+                continue
+            last = 0
+            for m in pattern.finditer(part.text):
+                if m.start() > last:
+                    out.append(Str(part.text[last:m.start()], span=part.span))
+                out.append(Ref(m.group(1), span=part.span))
+                last = m.end()
+            if last < len(part.text):
+                out.append(Str(part.text[last:], span=part.span))
+        return out
 
     def _join_span(self, first, stop) -> Span:
         end_node = first
@@ -522,6 +816,17 @@ class Lowerer:
             if child.type in self.spec.comments:
                 continue
             inner = child
+            if child.type in self.spec.keyword_args:
+                # `separator = ","`, `separator: ","`, `name: "scope"`: an argument passed by name
+                conf = self.spec.keyword_args[child.type]
+                named = [c for c in child.named_children if c.type not in self.spec.comments]
+                key, value = self.field(child, conf.get("name", "#0")), self.field(child, conf.get("value", "#-1"))
+                if len(named) >= 2 and key is not None and value is not None and key.id != value.id:
+                    label = next((n for n in _descendants(key) if n.type in self.spec.names), key)
+                    keywords.append((self.name_of(label), self.expr(value, scope, cls)))
+                    continue
+                if len(named) == 1:
+                    inner = named[0]
             if child.type in self.spec.transparent and child.named_child_count == 1:
                 inner = child.named_children[0]
             if inner.type in pair_types:
@@ -546,9 +851,29 @@ class Lowerer:
         else:
             callee = self.expr(self.field(node, c.get("callee")), scope, cls)
         args, keywords = self._args(self.field(node, c.get("args", "arguments")), scope, cls)
+        if self.spec.list_calls and _dotted(callee) in self.spec.list_calls:
+            return ListOf(args, span=span)  # List.of("a", "b"), listOf(...), arrayOf(...)
+        pair_call = self.spec.pair_calls.get(_dotted(callee) or "")
+        if pair_call is not None:  # URLQueryItem(name: "scope", value: v): one query pair
+            named = dict(keywords)
+            key, value = named.get(pair_call.get("key", "name")), named.get(pair_call.get("value", "value"))
+            if key is not None and value is not None:
+                return MapOf(((key, value),), span=span)
+        if self.spec.map_calls and _dotted(callee) in self.spec.map_calls:
+            pairs = tuple(p for a in args if isinstance(a, MapOf) for p in a.pairs)
+            return MapOf(pairs, span=span)  # mapOf("scope" to "...", ...)
+        initializer = self.field(node, c.get("initializer"))
+        if initializer is not None and not args:
+            return self.expr(initializer, scope, cls)  # new List<string> { "a", "b" }: the collection itself
+        trailing = self.field(node, c.get("trailing"))
+        if trailing is not None:
+            args = args + (self.expr(trailing, scope, cls),)  # Kotlin/Swift trailing lambda: its body is code too
+        call = Call(callee, args, keywords, span=span)
+        if self.spec.clients:
+            annotations.client_binding(self, node, call, scope, cls)
         if self.spec.import_nodes.get(node.type, {}).get("kind") == "ruby_require":
             self._import_ruby_require(node, scope, cls)
-        return Call(callee, args, keywords, span=span)
+        return call
 
     def _key_text(self, key, scope, cls) -> str:
         if key.type in self.spec.names or key.type in self.spec.symbols:
@@ -559,6 +884,11 @@ class Lowerer:
     def _map(self, node, m: dict, scope: str, cls: str) -> Expr:
         pairs: list[tuple[Expr, Expr]] = []
         items: list[Expr] = []
+        if m.get("inline"):  # Swift `["k": v, ...]`: keys and values are fields of the literal itself
+            keys, values = node.children_by_field_name(m.get("key", "key")), node.children_by_field_name(m.get("value", "value"))
+            for key, value in zip(keys, values):
+                pairs.append((Str(self._key_text(key, scope, cls), span=self.span(key)), self.expr(value, scope, cls)))
+            return MapOf(tuple(pairs), span=self.span(node))
         for child in node.named_children:
             if child.type in self.spec.comments:
                 continue
@@ -596,6 +926,11 @@ class Lowerer:
         return value
 
 
+@lru_cache(maxsize=16)
+def _inline_pattern(pattern: str) -> re.Pattern:
+    return re.compile(pattern)
+
+
 def _descendants(node):
     stack = [node]
     while stack:
@@ -617,13 +952,6 @@ def _returns(body, spec: LanguageSpec):
         stack.extend(reversed(n.children))
 
 
-def _dotted(expr: Expr) -> str | None:
-    if isinstance(expr, Ref):
-        return expr.name
-    if isinstance(expr, Member):
-        inner = _dotted(expr.obj)
-        return f"{inner}.{expr.name}" if inner else None
-    return None
 
 
 def lower(spec: LanguageSpec, source: bytes, tree, path: str) -> FileModel:

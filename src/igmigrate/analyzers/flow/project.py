@@ -22,6 +22,7 @@ from collections.abc import Iterable
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 MAX_NAME_MATCHES = 8  # files one class name may resolve to (a bound on a crowded tree)
+MAX_TREE_FILES = 48  # files of a folder tree one lookup may read (a bound on a crowded module)
 
 
 def snake(name: str) -> str:
@@ -51,6 +52,14 @@ class FlowFiles:
             for key in {stem.lower(), snake(stem)}:
                 self.by_name.setdefault((grammar, key), []).append(path)
 
+    def _tree(self, folder: str, grammar: str) -> list[str]:
+        """Files of one grammar in a folder and its subfolders, nearest folders first (a Swift
+        module, a Kotlin or C# source set): the same folder's files, then deeper ones."""
+        prefix = folder.rstrip(os.sep) + os.sep
+        found = [p for (f, g), paths in self.by_dir.items() if g == grammar and (f == folder or f.startswith(prefix))
+                 for p in paths]
+        return sorted(found, key=lambda p: (p.count(os.sep), p))
+
     def resolve(self, query: str) -> str | None:
         kind, _, arg = query.partition(":")[2].partition(":")
         if kind == "module":
@@ -66,11 +75,19 @@ class FlowFiles:
             folder, _, grammar = arg.rpartition(":")
             found = self.by_dir.get((folder, grammar))
             return "\n".join(found) if found else None
+        if kind == "tree":
+            folder, _, grammar = arg.rpartition(":")
+            found = self._tree(folder, grammar)
+            return "\n".join(found[:MAX_TREE_FILES]) if found else None
         if kind == "name":
             grammar, _, name = arg.partition(":")
             found = self.by_name.get((grammar, name))
             return "\n".join(found[:MAX_NAME_MATCHES]) if found else None
         return None
+
+
+def tree_query(folder: str, grammar: str) -> str:
+    return f"flow:tree:{folder}:{grammar}"
 
 
 def module_query(base: str, extensions: tuple[str, ...]) -> str:

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import yaml
 
+from igmigrate.analyzers.flow.builders import parse_rules
+
 
 class FlowSpecError(Exception):
     pass
@@ -28,9 +30,11 @@ class CallRule:
     method: str | None = None
     receiver: str | None = None  # method calls only: the receiver must be written so
     style: str = "printf"  # formats
-    template: int = 0  # formats: the template argument
+    template: int | None = 0  # formats: the template argument (None = the receiver)
+    template_keyword: str | None = None  # formats: the template passed by name (Swift `String(format:)`)
     items: int | None = None  # joins: the list argument (None = the receiver)
     sep: int | None = 0  # joins: the separator argument
+    sep_keyword: str | None = None  # joins: the separator passed by name (`separator: ","`)
     arg: int | None = 0  # queries: the map argument (None = the receiver)
 
 
@@ -72,6 +76,25 @@ class LanguageSpec:
     identity_methods: frozenset[str]
     setters: frozenset[str]
     module_extensions: tuple[str, ...] = ()
+    visibility: dict = field(default_factory=dict)  # imports: visible (visible.py)
+    list_calls: frozenset[str] = frozenset()  # calls whose arguments are a list's items
+    enum_members: dict = field(default_factory=dict)  # enum cases that carry a value
+    identity_members: frozenset[str] = frozenset()  # `.rawValue`, `.value`: the value itself
+    builders: tuple = ()  # URL builder calls and chains (builders.py)
+    annotations: dict = field(default_factory=dict)  # HTTP client annotations (annotations.py)
+    annotation_nodes: frozenset[str] = frozenset()
+    clients: tuple = ()  # calls binding a client interface to its base URL
+    keyword_args: dict = field(default_factory=dict)  # argument nodes that may carry a name
+    inline_refs: str = ""  # regex: a name written inside string text (Kotlin `$token`)
+    map_calls: frozenset[str] = frozenset()  # calls whose pair arguments are a map (mapOf)
+    pair_nodes: dict = field(default_factory=dict)  # `"a" to 1`: a one-pair map
+    pair_calls: dict = field(default_factory=dict)  # URLQueryItem(name:, value:): a one-pair map
+    records: dict = field(default_factory=dict)  # URLComponents set field by field (builders.py)
+    string_ignore: frozenset[str] = frozenset()  # delimiter nodes inside a string literal
+    string_gaps: bool = False  # Dart: string text is the bytes between interpolations
+    sequences: dict = field(default_factory=dict)  # Dart: nodes whose children are primary + selectors
+    sequence_selectors: dict = field(default_factory=dict)  # which children are selectors and operators
+    record_results: frozenset[str] = frozenset()  # `.url`: members that read a record's URL
     extra: dict = field(default_factory=dict)
 
 
@@ -134,8 +157,17 @@ def load_spec(name: str) -> LanguageSpec:
             identity_functions=frozenset(identity.get("functions") or ()),
             identity_methods=frozenset(identity.get("methods") or ()), setters=names("setters"),
             module_extensions=tuple(data.get("module_extensions") or ()),
+            visibility=dict(data.get("visibility") or {}), list_calls=names("list_calls"),
+            builders=parse_rules(data.get("builders"), str(path)), annotations=dict(data.get("annotations") or {}),
+            annotation_nodes=frozenset((data.get("annotations") or {}).get("nodes") or ()),
+            clients=tuple(dict(c) for c in data.get("clients") or ()), keyword_args=table("keyword_args"),
+            inline_refs=str(data.get("inline_refs") or ""), map_calls=names("map_calls"), pair_nodes=table("pair_nodes"),
+            pair_calls=table("pair_calls"), records=table("records"), string_ignore=names("string_ignore"),
+            string_gaps=bool(data.get("string_gaps")), sequences=table("sequences"),
+            sequence_selectors=dict(data.get("sequence_selectors") or {}),
+            record_results=frozenset(r for v in table("records").values() for r in v.get("results") or ()), enum_members=table("enum_members"), identity_members=frozenset(identity.get("members") or ()),
         )
-    except (TypeError, AttributeError) as exc:
+    except (TypeError, AttributeError, ValueError) as exc:
         raise FlowSpecError(f"{path}: bad flow table: {exc}") from None
 
 

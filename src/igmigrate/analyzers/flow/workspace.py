@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 
+from igmigrate.analyzers.flow import visible
 from igmigrate.analyzers.flow.ir import Definition, Expr, FileModel, Function, Member, Ref
 from igmigrate.analyzers.flow.project import FlowFiles, dir_query, module_query, name_query, snake
 from igmigrate.analyzers.flow.spec import LanguageSpec, load_spec, spec_for_grammar
@@ -135,6 +136,8 @@ class Workspace:
             return self.export_value(other, imported.name, ev)
         if name in model.classes:
             return ClassValue(model, name)
+        if mode == "visible":
+            return visible.resolve_name(self, model, name, ev)
         if mode == "go":
             for other in self._package(model):
                 defs = other.definitions.get(("", name))
@@ -190,6 +193,8 @@ class Workspace:
         if defs:
             return model, defs[-1]
         mode = self.spec_of(model).imports
+        if mode == "visible":
+            return visible.member(self, model, dotted, name)
         if mode in ("php", "ruby"):
             if mode == "php" and imported is not None:
                 dotted = imported.name or dotted
