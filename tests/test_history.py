@@ -162,3 +162,34 @@ def test_html_history_and_report_history_draw_the_burndown(repo, tmp_path, monke
     saved.write_text('{"points": [{"commit": "x"}]}')
     broken = run("report", ".", "--history", str(saved))
     assert broken.exit_code == 2 and f"--history {saved}: " in broken.stderr
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from igmigrate.history.model import History, parse_history  # noqa: E402
+from igmigrate.report.inputs import InputError  # noqa: E402
+
+_values = st.recursive(st.none() | st.booleans() | st.integers(-3, 10**6) | st.text(max_size=6),
+                       lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
+                       max_leaves=15)
+
+
+@settings(max_examples=150, deadline=None)
+@given(points=st.lists(st.dictionaries(st.sampled_from(["commit", "date", "errors", "warnings", "notes", "by_rule"]),
+                                       _values), max_size=3), extra=st.dictionaries(st.sampled_from(["repository", "branch", "every"]), _values))
+def test_hostile_history_files_give_input_errors_only(points, extra):
+    try:
+        history = parse_history({"points": points, **extra}, "h.json")
+    except InputError as exc:
+        assert str(exc).startswith("--history h.json: ")
+    else:
+        assert isinstance(history, History) and len(history.points) == len(points) and history.every >= 1
+
+
+def test_an_output_in_a_missing_folder_is_refused_before_any_work(repo, tmp_path, monkeypatch):
+    root, _ = repo
+    monkeypatch.chdir(root)
+    result = run("history", "-o", str(tmp_path / "nope" / "h.json"))
+    assert result.exit_code == 2 and "does not exist" in result.stderr
+    merged = run("report", "--from-json", "x.json", "-o", str(tmp_path / "nope" / "o.html"))
+    assert merged.exit_code == 2 and "does not exist" in merged.stderr

@@ -213,3 +213,9 @@ def test_org_page_tables_scroll_in_their_box(org):
     scans, _ = org
     page = run("report", "--from-json", *(str(p) for p in scans.iterdir()), "-f", "html").stdout
     assert page.count("<table") == page.count('<div class="scroll"><table') >= 4
+
+
+def test_scan_options_are_refused_with_from_json(org):
+    scans, _ = org
+    result = run("report", "--from-json", str(scans / "shop.json"), "--select", "IGM101", "--baseline", "b.json")
+    assert result.exit_code == 2 and "--baseline, --select: apply to a scan, not to --from-json" in result.stderr

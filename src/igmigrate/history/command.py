@@ -37,7 +37,7 @@ def history_command(
     cache_dir: Optional[Path] = typer.Option(
         None, "--cache-dir", envvar="IGMIGRATE_CACHE_DIR", help="Result cache folder (default: as for scan)."),
 ) -> None:
-    from igmigrate.cli_support import fail, write_output
+    from igmigrate.cli_support import UsageFailure, check_output_targets, fail, write_output
     from igmigrate.history import render
     from igmigrate.history.commits import HistoryError, parse_since
     from igmigrate.history.engine import run_history
@@ -47,10 +47,11 @@ def history_command(
     if fmt not in render.FORMATS:
         raise fail(f"--format {fmt!r}: choose from {', '.join(render.FORMATS)}")
     try:
+        check_output_targets([output] if output is not None else [])
         kb = default_knowledge_base()
         run = run_history(path or Path("."), kb, since=parse_since(since), commits=commits, every=every, jobs=jobs,
                           cache_dir=cache_dir, no_cache=no_cache)
-    except (HistoryError, KnowledgeBaseError) as exc:
+    except (HistoryError, UsageFailure, KnowledgeBaseError) as exc:
         raise fail(str(exc))
     for note in run.notes:
         typer.echo(f"igmigrate history: {note}", err=True)

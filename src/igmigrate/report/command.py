@@ -87,8 +87,12 @@ def report_command(
     from igmigrate.history.model import read_history
 
     if from_json:
-        if probe_results is not None or baseline is not None or probe_date is not None:
-            raise fail("--probe-results, --probe-date and --baseline apply to one scan, not to --from-json")
+        scan_only = {"--probe-results": probe_results, "--probe-date": probe_date, "--baseline": baseline,
+                     "--exclude": exclude, "--select": select, "--ignore": ignore, "--jobs": jobs,
+                     "--max-file-size": max_file_size, "--config": config_file}
+        given = [name for name, value in scan_only.items() if value]
+        if given:
+            raise fail(f"{', '.join(given)}: apply to a scan, not to --from-json (saved scans are merged as they are)")
         _org_report(paths or [], output_format, output, title, history)
     try:
         fmt = _format(output_format, output)
@@ -120,7 +124,7 @@ def report_command(
 
 def _org_report(sources: list[str], output_format, output, title, history) -> None:
     """report --from-json: saved scans streamed into the organisation report; exits."""
-    from igmigrate.cli_support import fail, write_output
+    from igmigrate.cli_support import UsageFailure, check_output_targets, fail, write_output
     from igmigrate.history.model import read_history
     from igmigrate.knowledge import KnowledgeBaseError, default_knowledge_base
     from igmigrate.masking import mask
@@ -133,12 +137,13 @@ def _org_report(sources: list[str], output_format, output, title, history) -> No
         raise fail("--from-json: give the saved scan files (igmigrate scan --format json output), or - for stdin")
     try:
         fmt = _format(output_format, output)
+        check_output_targets([output] if output is not None else [])
         kb = default_knowledge_base()
         spec = load_spec(kb)
         burndown = read_history(history) if history is not None else None
         scans = read_saved_scans(sources, lambda rule_id: spec.flow_of(kb, rule_id), spec.effort.weight)
         report = build_org_report(scans, kb, spec, title=title, history=burndown)
-    except (ValueError, InputError, KnowledgeBaseError) as exc:
+    except (ValueError, InputError, UsageFailure, KnowledgeBaseError) as exc:
         raise fail(str(exc))
     text = import_module(ORG_RENDERERS[fmt]).render(report)
     if output is None:
