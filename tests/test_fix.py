@@ -393,3 +393,19 @@ def test_a_file_changed_since_the_scan_is_not_overwritten(project):
     applied = write(planned)
     assert applied.files == [] and "changed since the scan" in applied.errors[0]
     assert Path("auth.py").read_text() == 'SCOPE = "user_profile"  # edited meanwhile\n'
+
+
+def test_a_definition_named_by_the_flow_analyzer_is_edited_where_it_is(project):
+    source = "export const SCOPES = ['user_profile', 'user_media'];\n"
+    project({"lib/endpoints.ts": source, "app/login.ts": "import { SCOPES } from '../lib/endpoints';\nlogin(SCOPES);\n"})
+    start = source.index("'user_profile'")
+    use = Finding("IGM101", "error", "basic-display", "m", "app/login.ts", 2, 7, 2, 13, "", None,
+                  definition=("lib/endpoints.ts", start, start + len("'user_profile'")))
+    kb = default_knowledge_base()
+    inside = plan([use], Path.cwd(), kb, unsafe=True, scanned=[Path(".")])
+    (file_edit,) = inside.files
+    assert file_edit.path == "lib/endpoints.ts"
+    assert file_edit.new_text == "export const SCOPES = ['instagram_business_basic'];\n"
+    outside = plan([use], Path.cwd(), kb, unsafe=True, scanned=[Path("app")])
+    assert outside.files == [] and "defined in lib/endpoints.ts, outside the scanned paths" in outside.manual[0].reason
+    assert (p := preview([use], Path.cwd(), kb, scanned=[Path(".")])) and p[0].path == "lib/endpoints.ts"

@@ -44,7 +44,9 @@ def _merge_same_line(hits: list[Hit]) -> list[Hit]:
         elif hit.match not in first.match.split(", "):
             merged[key] = replace(first, match=f"{first.match}, {hit.match}",
                                   column=min(first.column, hit.column), end_column=max(first.end_column, hit.end_column),
-                                  extra=first.extra + tuple(e for e in hit.extra if e not in first.extra))
+                                  extra=first.extra + tuple(e for e in hit.extra if e not in first.extra),
+                                  # two literals: no single definition (fix then reads the line itself)
+                                  definition=first.definition if first.definition == hit.definition else None)
     return list(merged.values())
 
 
@@ -178,6 +180,7 @@ class Classifier:
             line=hit.line, column=hit.column, end_line=hit.end_line, end_column=hit.end_column,
             snippet=snippet, replacement=replacement, suppressed=is_suppressed(a, hit.line, rule.id)
             or is_suppressed(a, hit.line, hit.rule_id), matched=self.mask(hit.match), snippet_start=indent + 1,
+            definition=tuple(hit.definition) if hit.definition else None,
         )
 
     def _shared(self, a: FileAnalysis, hit: Hit, rule: Rule) -> tuple[Rule, str, str, str]:

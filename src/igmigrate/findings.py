@@ -28,11 +28,15 @@ class Finding:
     matched: str = field(default="", compare=False)
     # The line's column where snippet starts (its indentation is stripped); for carets in text output.
     snippet_start: int = field(default=1, compare=False)
+    # The string literal that defines the value (display path, start byte, end byte of the
+    # UTF-8 text), when the flow analyzer knows it (docs/flow.md); `igmigrate fix` edits there.
+    definition: tuple[str, int, int] | None = field(default=None, compare=False)
 
     def to_json(self) -> dict:
         data = asdict(self)
         data.pop("matched")
         data.pop("snippet_start")
+        data.pop("definition")
         return data
 
     def with_changes(self, **changes) -> "Finding":

@@ -55,7 +55,7 @@ def fix_command(
     except (UsageFailure, ConfigError, KnowledgeBaseError) as exc:
         raise fail(str(exc))
     mask = apply.masker(kb)
-    plan = make_plan(result.findings, Path.cwd(), kb, unsafe=unsafe_fixes)
+    plan = make_plan(result.findings, Path.cwd(), kb, unsafe=unsafe_fixes, scanned=options.paths)
     if diff:
         if output_format == "json":
             typer.echo(render.as_json(plan, mask, "diff"), nl=False)

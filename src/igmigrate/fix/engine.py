@@ -93,9 +93,12 @@ Reader = Callable[[Path], Source]
 
 
 def plan(findings: Iterable[Finding], root: Path, kb: KnowledgeBase, unsafe: bool = False,
-         read: Reader = read_source) -> Plan:
+         read: Reader = read_source, scanned: Iterable[Path] | None = None) -> Plan:
     """Edits for every fixable finding (safe ones, and unsafe ones when `unsafe`); findings
-    are display paths relative to root. Suppressed findings and notes are never touched."""
+    are display paths relative to root. Suppressed findings and notes are never touched.
+
+    scanned: the scan's paths. A value whose definition (Finding.definition) lies in another
+    file is edited there only when that file is inside them; without them, never."""
     result = Plan()
     findings = list(findings)
     suppressed = {(f.path, f.rule_id, line) for f in findings if f.suppressed for line in range(f.line, f.end_line + 1)}
@@ -108,6 +111,13 @@ def plan(findings: Iterable[Finding], root: Path, kb: KnowledgeBase, unsafe: boo
             result.manual.append(ManualItem(finding, _no_fix_reason(rule, finding)))
         elif rule.fix.applicability == "unsafe" and not unsafe:
             result.withheld.append(finding)
+        elif finding.definition and finding.definition[0] != finding.path and rule.fix.kind != "package":
+            where = finding.definition[0]
+            if _inside(root / where, root, scanned):
+                by_path.setdefault(where, []).append(finding)
+            else:
+                result.manual.append(ManualItem(finding, f"the value is defined in {where}, outside the scanned "
+                                                          "paths: fix it there"))
         else:
             by_path.setdefault(finding.path, []).append(finding)
     applied = []
@@ -124,6 +134,17 @@ def plan(findings: Iterable[Finding], root: Path, kb: KnowledgeBase, unsafe: boo
             applied.extend(file_edit.fixes)
     result.steps = _steps(kb, applied)
     return result
+
+
+def _inside(path: Path, root: Path, scanned: Iterable[Path] | None) -> bool:
+    if scanned is None:
+        return False
+    target = path.resolve()
+    for given in scanned:
+        base = (given if given.is_absolute() else root / given).resolve()
+        if target == base or base in target.parents:
+            return True
+    return False
 
 
 def _no_fix_reason(rule: Rule | None, finding: Finding) -> str:
@@ -217,7 +238,7 @@ def _plan_file(path: str, source: Source, group: list[Finding], kb: KnowledgeBas
     targets: dict[tuple[int, int], _Target] = {}
     for finding in literal_findings:
         rule = kb.rules[finding.rule_id]
-        literals = _literals_for(finding, rule, document, text, starts, kb, suppressed)
+        literals = _literals_for(finding, rule, document, text, starts, kb, suppressed, path)
         if not literals:
             manual.append(ManualItem(finding, _not_found_reason(rule)))
             continue
@@ -346,18 +367,34 @@ def _line_of(starts: list[int], offset: int) -> int:
     return bisect.bisect_right(starts, offset)
 
 
+def _chars(text: str, start_byte: int, end_byte: int) -> tuple[int, int]:
+    """Character offsets of a span given in bytes of the text's UTF-8 encoding."""
+    if text.isascii():
+        return start_byte, end_byte
+    data = text.encode("utf-8")
+    return (len(data[:start_byte].decode("utf-8", "ignore")), len(data[:end_byte].decode("utf-8", "ignore")))
+
+
 def _literals_for(finding: Finding, rule: Rule, document: Document, text: str, starts: list[int],
-                  kb: KnowledgeBase, suppressed: set[tuple[str, str, int]]) -> list[Literal]:
-    """The literals that hold this finding's value: on the finding's lines, else (a use site)
-    the one same-file definition of a name used there."""
-    first = starts[finding.line - 1] if 0 < finding.line <= len(starts) else None
-    if first is None:
+                  kb: KnowledgeBase, suppressed: set[tuple[str, str, int]], path_of_text: str) -> list[Literal]:
+    """The literals that hold this finding's value: the definition the flow analyzer names,
+    else on the finding's lines, else (a use site) the one same-file definition of a name
+    used there."""
+    here = path_of_text
+    if finding.definition and finding.definition[0] == here:
+        # the flow analyzer named the literal that defines the value: read only there
+        first, end = _chars(text, finding.definition[1], finding.definition[2])
+    elif finding.path != here:
         return []
-    last_line = min(max(finding.end_line, finding.line), len(starts))
-    end = starts[last_line] if last_line < len(starts) else len(text)
+    else:
+        first = starts[finding.line - 1] if 0 < finding.line <= len(starts) else None
+        if first is None:
+            return []
+        last_line = min(max(finding.end_line, finding.line), len(starts))
+        end = starts[last_line] if last_line < len(starts) else len(text)
 
     def usable(span: tuple[int, int]) -> Literal | None:
-        if (finding.path, rule.id, _line_of(starts, span[0])) in suppressed:
+        if (here, rule.id, _line_of(starts, span[0])) in suppressed:
             return None
         return document.literal_at(*span)
 
@@ -366,7 +403,19 @@ def _literals_for(finding: Finding, rule: Rule, document: Document, text: str, s
         literal = usable(span)
         if literal is not None:
             literals[(literal.body_start, literal.body_end)] = literal
-    if literals:
+    if rule.fix.kind == "scope":
+        # the other elements of a list the value sits in, that hold scopes of this rule too
+        # (a definition names one literal; the list becomes one element as a whole)
+        scopes = _scope_map(rule)
+        for literal in list(literals.values()):
+            box = literal.container
+            for (s, e), content in zip(box.elements, box.contents) if box else ():
+                if content is not None and pure_scope(content, scopes) is not None:
+                    at = text.find(content, s, e)
+                    sibling = usable((at, at + len(content))) if at >= 0 else None
+                    if sibling is not None:
+                        literals[(sibling.body_start, sibling.body_end)] = sibling
+    if literals or finding.definition:
         return list(literals.values())
     # A use site: follow a name used on these lines to its single definition in this file.
     for name in dict.fromkeys(re.findall(r"[A-Za-z_$][\w$]*", text[first:end])):
@@ -455,7 +504,8 @@ def _collapse_one(text: str, box: Container, members: dict[int, _Target], kb: Kn
     if box.one_tuple and len(kept) == 1 and kept[0] == count - 1:
         tail = text[box.elements[-1][1]:box.end]
         if "," not in tail:
-            edits.append(Edit(box.elements[-1][1], box.elements[-1][1], ",", ()))
+            owners = tuple(f for t in members.values() for f in t.findings)
+            edits.append(Edit(box.elements[-1][1], box.elements[-1][1], ",", owners))
     return edits
 
 
@@ -511,6 +561,7 @@ def _apply_edits(text: str, edits: list[Edit]) -> str:
 @dataclass(frozen=True)
 class Preview:
     finding: Finding
+    path: str  # the file the fix edits (the definition's file when the value is defined elsewhere)
     applicability: str
     line: int  # first changed line of the original file (1-based)
     end_line: int
@@ -520,15 +571,17 @@ class Preview:
 
 
 def preview(findings: Iterable[Finding], root: Path, kb: KnowledgeBase, unsafe: bool = True,
-            read: Reader = read_source) -> list[Preview]:
+            read: Reader = read_source, scanned: Iterable[Path] | None = None) -> list[Preview]:
     """Per fixed finding, its lines before and after its own edits (for the report's
     before/after and SARIF `fixes`). Nothing is written."""
     out = []
-    for file_edit in plan(findings, root, kb, unsafe=unsafe, read=read).files:
+    for file_edit in plan(findings, root, kb, unsafe=unsafe, read=read, scanned=scanned).files:
         text = file_edit.source.text
         starts = [0] + [m.end() for m in _LINE_BREAK.finditer(text)]
         for fix in file_edit.fixes:
-            own = [e for e in file_edit.edits if fix.finding in e.findings]
+            # an edit that completes several findings belongs to the first of them, so that
+            # the previews of all findings together are the file's edits, each once
+            own = [e for e in file_edit.edits if e.findings and _first(e.findings) == fix.finding]
             if not own:
                 continue
             first = _line_of(starts, min(e.start for e in own))
@@ -539,9 +592,13 @@ def preview(findings: Iterable[Finding], root: Path, kb: KnowledgeBase, unsafe: 
             before = text[region_start:region_end]
             after = _apply_edits(before, shifted)
             replacements = tuple((*_position(starts, e.start), *_position(starts, e.end), e.new) for e in own)
-            out.append(Preview(fix.finding, fix.applicability, first, last, tuple(before.splitlines()),
+            out.append(Preview(fix.finding, file_edit.path, fix.applicability, first, last, tuple(before.splitlines()),
                                tuple(after.splitlines()), replacements))
     return out
+
+
+def _first(findings: tuple[Finding, ...]) -> Finding:
+    return min(findings, key=lambda f: (f.path, f.line, f.column, f.rule_id))
 
 
 def _position(starts: list[int], offset: int) -> tuple[int, int]:

@@ -31,7 +31,8 @@ def text(plan: Plan, mask: Mask, would: bool = False) -> str:
         out.append(f"{file_edit.path}\n")
         for fix in file_edit.fixes:
             f = fix.finding
-            out.append(f"  {f.line}:{f.column} {f.rule_id} [{fix.applicability}] {_one_line(mask(fix.before))} -> "
+            where = f"{f.line}:{f.column}" if f.path == file_edit.path else f"(used at {f.path}:{f.line}:{f.column})"
+            out.append(f"  {where} {f.rule_id} [{fix.applicability}] {_one_line(mask(fix.before))} -> "
                        f"{_one_line(mask(fix.after))}\n")
     if plan.manual:
         out.append("manual work:\n")
@@ -71,7 +72,8 @@ def as_json(plan: Plan, mask: Mask, mode: str) -> str:
             "path": file_edit.path,
             "checked_by": file_edit.checked_by,
             "fixes": [{
-                "rule_id": fix.finding.rule_id, "line": fix.finding.line, "column": fix.finding.column,
+                "rule_id": fix.finding.rule_id, "finding_path": fix.finding.path, "line": fix.finding.line,
+                "column": fix.finding.column,
                 "fingerprint": fix.finding.fingerprint, "applicability": fix.applicability,
                 "before": mask(fix.before), "after": mask(fix.after),
             } for fix in file_edit.fixes],

@@ -101,7 +101,7 @@ def _engine_fixes(findings: list[Finding], kb: KnowledgeBase, cwd: Path) -> dict
         return {}
     from igmigrate.fix.engine import preview
 
-    return {p.finding: p for p in preview(findings, cwd, kb, unsafe=True)}
+    return {p.finding: p for p in preview(findings, cwd, kb, unsafe=True, scanned=[cwd])}
 
 
 def _result(f: Finding, rule_index: dict[str, int], kb: KnowledgeBase, cwd: Path, root: Path,
@@ -131,7 +131,7 @@ def _result(f: Finding, rule_index: dict[str, int], kb: KnowledgeBase, cwd: Path
             "description": {"text": f"{fix.applicability} fix (igmigrate fix{flag}): " + " / ".join(
                 line.strip() for line in fix.after)},
             "artifactChanges": [{
-                "artifactLocation": artifact,
+                "artifactLocation": artifact if fix.path == f.path else _artifact(fix.path, cwd, root),
                 "replacements": [{"deletedRegion": {"startLine": line, "startColumn": col, "endLine": end_line,
                                                     "endColumn": end_col},
                                   "insertedContent": {"text": text}} for line, col, end_line, end_col, text in fix.replacements],
