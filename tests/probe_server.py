@@ -67,6 +67,7 @@ class StandIn:
     drip: float = 0.0
     drip_headers: bool = False
     fail_paths: set[str] = field(default_factory=set)  # always answered with fail_status
+    tls: tuple[str, str] | None = None  # (certificate, key) files: serve https
     seen: list[Seen] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -75,12 +76,18 @@ class StandIn:
         self._counts: dict[str, int] = {}
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
+        if self.tls:
+            import ssl
+
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*self.tls)
+            self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
                                         daemon=True)
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self._server.server_address[1]}"
 
     def __enter__(self) -> StandIn:
         self._thread.start()

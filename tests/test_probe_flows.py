@@ -7,6 +7,8 @@ import json
 import time
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from test_probe import REDIRECT, SECRETS, TOKEN_ONLY, as_json, bases, probe, verdicts
 
 from igmigrate.probe import http as probe_http
@@ -221,3 +223,100 @@ def test_escaped_echoes_of_secrets_never_come_out(tmp_path, flow, output):
     if output == "text":  # escape sequences from the server are shown, never sent to the terminal
         assert "\x1b" not in result.stdout and "\x07" not in result.stdout
         assert "\\x1b[2J" in result.stdout
+
+
+# ---- https and hostile answers ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory):
+    """A self-signed certificate for 127.0.0.1 (made by the openssl command, when installed)."""
+    import shutil
+    import subprocess
+
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed")
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    return str(cert), str(key)
+
+
+def test_https_is_verified_and_bounded(certificate, monkeypatch):
+    import ssl
+
+    request = Request("me", "GET", "/me?access_token=x", None, True)
+    with StandIn("removed", tls=certificate) as server:
+        url = server.url + request.url
+        untrusted = Transport(timeout=2, retries=0, backoff=0, max_requests=5).send(Request("me", "GET", url, None, True))
+        trusting = ssl.create_default_context(cafile=certificate[0])
+        monkeypatch.setattr(probe_http, "_CONTEXT", trusting)
+        trusted = Transport(timeout=2, retries=0, backoff=0, max_requests=5).send(Request("me", "GET", url, None, True))
+    assert (untrusted.failure, untrusted.status) == ("tls", None)  # a self-signed certificate is refused
+    assert (trusted.failure, trusted.status) == (None, 400) and "Unsupported request" in trusted.body
+    with StandIn("removed", tls=certificate, drip=0.2) as server:
+        slow = Transport(timeout=0.5, retries=0, backoff=0, max_requests=5).send(
+            Request("me", "GET", server.url + "/me", None, False))
+    assert slow.failure == "timeout"  # the watchdog also cuts a request inside TLS
+
+
+_RAW_ANSWERS = st.one_of(
+    st.binary(max_size=300),
+    st.builds(lambda status, head, body: b"HTTP/1.1 " + status + b"\r\n" + head + b"\r\n\r\n" + body,
+              st.sampled_from([b"200 OK", b"400 X", b"302 Found", b"999 ?", b"abc", b""]),
+              st.binary(max_size=80), st.binary(max_size=200)),
+)
+
+
+class _Raw:
+    """A TCP server on 127.0.0.1 that answers each connection with the next bytes it is given."""
+
+    def __init__(self):
+        import socket
+        import threading
+
+        self.answer = b""
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            with conn:
+                try:
+                    conn.settimeout(2)
+                    conn.recv(65536)
+                    conn.sendall(self.answer)
+                except OSError:
+                    pass
+
+
+@pytest.fixture(scope="module")
+def raw_server():
+    server = _Raw()
+    yield server
+    server.sock.close()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(answer=_RAW_ANSWERS)
+def test_hostile_raw_answers_are_a_status_or_a_failure(raw_server, answer):
+    from igmigrate.probe.model import FAILURES, Exchange
+    from igmigrate.probe.signatures import classify, load_signatures
+
+    raw_server.answer = answer
+    out = Transport(timeout=2, retries=0, backoff=0, max_requests=5).send(
+        Request("me", "GET", raw_server.url + "/me", None, False))
+    assert (out.status is None) != (out.failure is None)
+    assert out.failure is None or out.failure in FAILURES
+    ex = Exchange("me", "GET", "u", status=out.status, headers=out.headers, body=out.body, failure=out.failure,
+                  attempts=out.attempts, flow="instagram-login")
+    assert classify(ex, load_signatures()).verdict in ("unreachable", "inconclusive", "works", "broken")
