@@ -219,3 +219,24 @@ def test_scan_options_are_refused_with_from_json(org):
     scans, _ = org
     result = run("report", "--from-json", str(scans / "shop.json"), "--select", "IGM101", "--baseline", "b.json")
     assert result.exit_code == 2 and "--baseline, --select: apply to a scan, not to --from-json" in result.stderr
+
+
+def test_hostile_names_and_snippets_stay_text(tmp_path):
+    from igmigrate.report.assets import JS
+
+    xss = "</td><script>alert(1)</script><img src=x onerror=alert(2)>"
+    doc = {"schema_version": 1, "tool": {"version": xss}, "knowledge_base": {"version": xss},
+           "scan": {"repository": f"github.com/{xss}", "commit": xss, "commit_date": xss, "roots": [xss]},
+           "findings": [{"rule_id": xss, "severity": "error", "path": f"{xss}.py", "line": 1, "snippet": xss}]}
+    (tmp_path / "evil.json").write_text(json.dumps(doc))
+    for fmt in ("html", "markdown"):
+        result = run("report", "--from-json", str(tmp_path / "evil.json"), "-f", fmt)
+        assert result.exit_code == 0, result.output
+        if fmt == "html":
+            page = parse(result.stdout)
+            assert page.scripts == [JS]
+            assert not any(tag == "img" for tag, _ in page.tags)
+            assert all(re.match(r"^#[\w-]+$", a["href"]) for t, a in page.tags if t == "a" and "href" in a)
+        else:  # outside code spans (shown literally), nothing is HTML
+            prose = re.sub(r"(`+).*?\1", "", result.stdout)
+            assert not re.search(r"(?<!\\)<(script|img|/td)", prose)  # \< is a literal <

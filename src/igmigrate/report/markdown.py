@@ -179,7 +179,7 @@ def history_lines(history) -> list[str]:
     out = ["## Burndown", "", f"From `igmigrate history` of {text(history.repository)} "
            f"({text(history.branch or 'detached HEAD')}), committer dates, oldest first.", "",
            "| Commit | Date | Errors | Warnings | Notes |", "|---|---|---:|---:|---:|"]
-    out += [f"| {code(p.commit[:12], True)} | {p.date[:10]} | {p.errors} | {p.warnings} | {p.notes} |"
+    out += [f"| {code(p.commit[:12], True)} | {text(p.date[:10])} | {p.errors} | {p.warnings} | {p.notes} |"
             for p in history.points]
     return out + [""]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from igmigrate.findings import SEVERITIES
 from igmigrate.report.charts import Bar, bar_chart
 from igmigrate.report.html import e, history_section, page, sev, table, toc
-from igmigrate.report.model import hours, plural
+from igmigrate.report.model import hours, plural, slug
 from igmigrate.report.organisation import OrgReport
 from igmigrate.report.saved import RepoScan
 
@@ -23,6 +23,11 @@ def short_sha(commit: str | None) -> str:
 
 def day(date: str | None) -> str:
     return date[:10] if date else "-"
+
+
+def rule_anchor(rule_id: str) -> str:
+    """Rule ids come from saved scans: only a slug goes into an id or a link."""
+    return "rule-" + (slug(rule_id) or "unnamed")
 
 
 def _header(r: OrgReport) -> str:
@@ -50,7 +55,7 @@ def _summary(r: OrgReport) -> str:
     out += [f'<div class="card {cls}"><b>{e(value)}</b><span>{e(label)}</span></div>' for cls, value, label in cards]
     out.append(f'</div><p class="muted">{e(r.effort_note)}</p>')
     if r.total:
-        rule_bars = [Bar(t.rule_id, t.count, f"bar {t.worst}", f"{t.rule_id} {t.title}: {t.count}", f"#rule-" + t.rule_id)
+        rule_bars = [Bar(t.rule_id, t.count, f"bar {t.worst}", f"{t.rule_id} {t.title}: {t.count}", "#" + rule_anchor(t.rule_id))
                      for t in r.by_rule]
         repo_bars = [Bar(x.repository, x.total, f"bar {next(s for s in SEVERITIES if x.severities[s])}",
                          f"{x.repository}: {x.severities['error']} errors, {x.severities['warning']} warnings, "
@@ -70,7 +75,7 @@ def _summary(r: OrgReport) -> str:
 
 
 def _top_rules(r: OrgReport, repo: RepoScan) -> str:
-    return ", ".join(f'<a href="#rule-{e(rid)}">{e(rid)}</a>&nbsp;{n}' for rid, n in r.top_rules(repo)) or "-"
+    return ", ".join(f'<a href="#{rule_anchor(rid)}">{e(rid)}</a>&nbsp;{n}' for rid, n in r.top_rules(repo)) or "-"
 
 
 def _repositories(r: OrgReport) -> str:
@@ -106,7 +111,7 @@ def _flows(r: OrgReport) -> str:
 
 
 def _rules(r: OrgReport) -> str:
-    rows = [f'<tr id="rule-{e(t.rule_id)}"><td>{e(t.rule_id)}</td><td>{e(t.title)}</td><td>{sev(t.worst)}</td>'
+    rows = [f'<tr id="{rule_anchor(t.rule_id)}"><td>{e(t.rule_id)}</td><td>{e(t.title)}</td><td>{sev(t.worst)}</td>'
             f"<td class=num>{t.count}</td><td class=num>{t.repositories}</td></tr>" for t in r.by_rule]
     if not rows:
         return '<section id="rules"><h2>Rules</h2><p class="muted">No findings.</p></section>'

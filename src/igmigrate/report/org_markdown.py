@@ -17,7 +17,7 @@ def _sha(commit: str | None) -> str:
 
 
 def _day(date: str | None) -> str:
-    return date[:10] if date else "-"
+    return text(date[:10]) if date else "-"  # from a saved scan: escaped like any text
 
 
 def _header(r: OrgReport) -> list[str]:
@@ -35,7 +35,7 @@ def _summary(r: OrgReport) -> list[str]:
            f"Effort: about **{hours(r.effort)} {text(r.effort_unit)}**. {text(r.effort_note)}", ""]
     if r.by_rule:
         out += ["### By rule", "", "| Rule | Title | Worst | Findings | Repositories |", "|---|---|---|---:|---:|"]
-        out += [f"| {t.rule_id} | {text(t.title)} | {t.worst} | {t.count} | {t.repositories} |" for t in r.by_rule]
+        out += [f"| {text(t.rule_id)} | {text(t.title)} | {t.worst} | {t.count} | {t.repositories} |" for t in r.by_rule]
         out.append("")
     if r.by_flow:
         out += ["### Flows to migrate", "",
@@ -46,7 +46,7 @@ def _summary(r: OrgReport) -> list[str]:
 
 
 def _top_rules(r: OrgReport, repo: RepoScan) -> str:
-    return ", ".join(f"{rid} {n}" for rid, n in r.top_rules(repo)) or "-"
+    return ", ".join(f"{text(rid)} {n}" for rid, n in r.top_rules(repo)) or "-"
 
 
 def _repositories(r: OrgReport) -> list[str]:
@@ -60,7 +60,7 @@ def _repositories(r: OrgReport) -> list[str]:
                    f"| {_day(repo.commit_date)} |")
     s = r.severities
     out.append("| **Total** | " + " | ".join(f"**{s[x]}**" for x in SEVERITIES)
-               + f" | {len(r.by_flow)} | **{hours(r.effort)}** | {', '.join(t.rule_id for t in r.by_rule[:3]) or '-'} | | |")
+               + f" | {len(r.by_flow)} | **{hours(r.effort)}** | {', '.join(text(t.rule_id) for t in r.by_rule[:3]) or '-'} | | |")
     return out + [""]
 
 
@@ -103,7 +103,7 @@ def _detail(r: OrgReport, repo: RepoScan) -> list[str]:
         out.append("")
     if repo.findings:
         out += ["| Location | Rule | Severity | Snippet |", "|---|---|---|---|"]
-        out += [f"| {code(f'{f.path}:{f.line}', True)} | {f.rule_id} | {f.severity} | {code(f.snippet[:160], True)} |"
+        out += [f"| {code(f'{f.path}:{f.line}', True)} | {text(f.rule_id)} | {f.severity} | {code(f.snippet[:160], True)} |"
                 for f in repo.findings]
         rest = repo.total - len(repo.findings)
         if rest > 0:
