@@ -149,7 +149,7 @@ public class InstagramService
     public HttpResponseMessage Recent(HttpClient http, string token) =>
         http.GetAsync(Media + "&access_token=" + token).Result;
 }}
-''', 3),
+''', 2),  # Media read where it is defined (its use only adds a query parameter), and the scope
     Plant("settings.yaml", '''# serial {n}
 instagram:
   authorize_url: https://api.instagram.com/oauth/authorize

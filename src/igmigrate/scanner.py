@@ -592,23 +592,30 @@ def _searchable(name: str) -> bool:
 
 def _readers_of_flow_names(batch, outcomes, kb, modules, max_file_size):
     """Second pass for tree-sitter files the prefilter skipped but that name a class or a
-    module-level name of an analyzed file of the same language (`Endpoints.OAUTH + "authorize?"`
-    in a Java file with no Instagram word, `[Perm.profile, Perm.media].join(',')` in Dart):
-    only those files are read again and analyzed, and the flow engine resolves the names."""
+    module-level name of an analyzed file of the same language and project
+    (`Endpoints.OAUTH + "authorize?"` in a Java file with no Instagram word,
+    `[Perm.profile, Perm.media].join(',')` in Dart): only those files are read again and
+    analyzed, and the flow engine resolves the names. Only the files of a project that has
+    such a file are read (names resolve within a project)."""
     files = batch.files
-    names: dict[str, set[str]] = {}
+    names: dict[tuple[str, str], set[str]] = {}
     for i, (analysis, _) in outcomes:
         grammar = flow_grammar(files[i].rel.rpartition("/")[2]) if analysis is not None else None
         if grammar is not None and analysis.flow_names:
-            names.setdefault(_flow_family(grammar), set()).update(n for n in analysis.flow_names if _searchable(n))
-    if not names:
+            key = (_flow_family(grammar), batch.projects.project(files[i]))
+            names.setdefault(key, set()).update(n for n in analysis.flow_names if _searchable(n))
+    patterns = {key: re.compile(rb"\b(?:" + b"|".join(re.escape(n.encode()) for n in sorted(found)) + rb")\b")
+                for key, found in names.items() if found}
+    if not patterns:
         return []
-    patterns = {family: re.compile(rb"\b(?:" + b"|".join(re.escape(n.encode()) for n in sorted(found)) + rb")\b")
-                for family, found in names.items() if found}
+    projects = {project for _, project in patterns}
 
     def pattern_for(source):
+        project = batch.projects.project(source)
+        if project not in projects:
+            return None
         grammar = flow_grammar(source.rel.rpartition("/")[2])
-        return patterns.get(_flow_family(grammar)) if grammar is not None else None
+        return patterns.get((_flow_family(grammar), project)) if grammar is not None else None
 
     return _reanalyze_matching(batch, outcomes, kb, modules, max_file_size, pattern_for)
 
