@@ -14,7 +14,6 @@ import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
 _REMOTE_SECTION = re.compile(r'^\s*\[\s*remote\s+"((?:[^"\\]|\\.)*)"\s*\]')
 _ANY_SECTION = re.compile(r"^\s*\[")
@@ -112,6 +111,8 @@ def remote_url(config_text: str) -> str | None:
 def repository_name(url: str) -> str | None:
     """host/path of a remote without credentials or .git ("github.com/acme/shop"); a local
     path remote gives its last folder name."""
+    from urllib.parse import urlsplit  # here: a text scan never pays for it
+
     url = url.strip()
     if not url:
         return None
