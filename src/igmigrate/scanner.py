@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from igmigrate.analyzers.base import FileAnalysis
+from igmigrate.analyzers.config_tree import ConfigParseError, analyze_config_tree, tree_kind
 from igmigrate.analyzers.flow.gate import FlowGate, flow_grammar
 from igmigrate.analyzers.manifests import ManifestError, analyze_manifest, declared_names, reader_for
 from igmigrate.analyzers.markers import mask_spans, scan_markers
@@ -208,6 +209,17 @@ class _Engine:
                 return
         if lang is None:
             lang = self.text.family("config")  # unknown text: match values line by line
+        kind = tree_kind(name) if lang.family == "config" else None
+        if kind is not None:
+            try:
+                comment_spans = analyze_config_tree(kind, text, lang, self.matcher, result, contexts)
+            except ConfigParseError as exc:
+                result.notices.append(f"{exc}; scanned with the text rules instead")
+                comment_spans = None
+            if comment_spans is not None:
+                contexts["instagram_context"] = contexts["instagram_context"] or bool(result.hits)
+                scan_markers(self.kb, text, mask_spans(text, comment_spans), contexts, result, own_names)
+                return
         comment_spans = self.text.analyze(text, lang, result, contexts)
         contexts["instagram_context"] = contexts["instagram_context"] or bool(result.hits)
         if not lang.documentation:
