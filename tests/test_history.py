@@ -5,6 +5,7 @@ run analyze nothing; `report --history` draws the burndown."""
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -193,3 +194,17 @@ def test_an_output_in_a_missing_folder_is_refused_before_any_work(repo, tmp_path
     assert result.exit_code == 2 and "does not exist" in result.stderr
     merged = run("report", "--from-json", "x.json", "-o", str(tmp_path / "nope" / "o.html"))
     assert merged.exit_code == 2 and "does not exist" in merged.stderr
+
+
+def test_with_the_default_cache_the_checkouts_stay_out_of_the_work_tree(repo, tmp_path, monkeypatch):
+    root, _ = repo
+    monkeypatch.chdir(root)
+    monkeypatch.delenv("IGMIGRATE_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    status = git(root, "status", "--porcelain")
+    result = run("history", "--commits", "2")
+    assert result.exit_code == 0, result.output
+    assert git(root, "status", "--porcelain") == status  # the result cache keeps its own .gitignore
+    assert not (root / ".igmigrate_cache" / "history-tree").exists()
+    assert list((tmp_path / "xdg" / "igmigrate" / "history-tree").iterdir())
+    shutil.rmtree(root / ".igmigrate_cache")

@@ -13,7 +13,7 @@ _SUFFIX_FORMATS = {".json": "json", ".html": "html", ".htm": "html", ".md": "mar
 
 HELP = """Scan past commits of the current branch and show how the findings went down: errors, warnings and notes per commit, oldest first, with the count per rule.
 
-Commits are the first-parent history of HEAD (newest 50 by default, all when fewer), dated by committer date. The work tree and the repository's index are never touched: each commit's tree is written by git into a folder of the result cache (a temporary folder with --no-cache), and unchanged files come from the cache, so a second run costs little. Each commit is scanned with its own .igmigrate.toml / pyproject.toml settings.
+Commits are the first-parent history of HEAD (newest 50 by default, all when fewer), dated by committer date. The work tree and the repository's index are never touched: each commit's tree is written by git into a folder outside the work tree (under --cache-dir, else ~/.cache/igmigrate; a temporary folder with --no-cache), and unchanged files come from the cache, so a second run costs little. Each commit is scanned with its own .igmigrate.toml / pyproject.toml settings.
 
 --format json gives {"points": [{"commit", "date", "errors", "warnings", "notes", "by_rule"}]}, which `igmigrate report --history FILE` turns into a chart.
 

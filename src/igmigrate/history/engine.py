@@ -4,6 +4,7 @@ cache lookup, not an analysis."""
 
 from __future__ import annotations
 
+import os
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -40,6 +41,18 @@ def _config_in_tree(tree: Path, target: Path, kb: KnowledgeBase, sha: str, notes
         return Config()
 
 
+def tree_home(top: Path, folder: Path | None) -> Path | None:
+    """Where the commits' trees live between runs: in the cache folder, unless that folder is
+    inside the work tree (the default `.igmigrate_cache/`): a whole checkout does not belong
+    there, so it goes to the user's cache folder ($XDG_CACHE_HOME or ~/.cache)."""
+    if folder is None:
+        return None
+    resolved = folder.resolve()
+    if resolved == top or top in resolved.parents:
+        return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "igmigrate"
+    return folder
+
+
 def scan_options(target: Path, config: Config, jobs: int | None) -> ScanOptions:
     return ScanOptions(
         paths=[target], excludes=tuple(config.exclude), jobs=jobs if jobs is not None else (config.jobs or 0),
@@ -68,7 +81,9 @@ def run_history(path: Path, kb: KnowledgeBase, *, since: str | None = None, comm
     notes: list[str] = []
     points = []
     folder = None if no_cache else (cache_dir or default_cache_dir([top]))
-    with TreeCheckout(top, folder) as checkout:
+    if folder is not None:
+        ResultCache.create(folder, kb.digest, DEFAULT_MAX_FILE_SIZE).prepare()  # its .gitignore first
+    with TreeCheckout(top, tree_home(top, folder)) as checkout:
         for commit in chosen:
             tree = checkout.checkout(commit.sha)
             target = tree / sub
