@@ -31,9 +31,11 @@ def tokens_seen(server: StandIn, path: str) -> list[str]:
 # ---- the Instagram Login flow ----------------------------------------------------------------------
 
 
-def test_instagram_login_flow_works_on_a_working_stand_in():
+def test_instagram_login_flow_works_on_a_working_stand_in(tmp_path):
+    recording = tmp_path / "rec.json"
     with StandIn("igl") as server:
-        result = probe(*igl_flow(server, "--format", "json", "--expect", "works"), env=IGL_ENV)
+        result = probe(*igl_flow(server, "--format", "json", "--expect", "works", "--record", str(recording)),
+                       env=IGL_ENV)
         seen = {s.path: s for s in server.seen}
         exchange_tokens, me_tokens = tokens_seen(server, "/access_token"), tokens_seen(server, "/me")
         refresh_tokens = tokens_seen(server, "/refresh_access_token")
@@ -54,8 +56,9 @@ def test_instagram_login_flow_works_on_a_working_stand_in():
     assert refresh_tokens == [IGL_ENV["IGMIGRATE_ACCESS_TOKEN"]]  # a refresh needs a token older than 24 h
     steps = {s["step"]: s for s in doc["steps"]}
     assert steps["me"]["evidence"]["token"] == "the exchange step's long-lived token"
-    for secret in (IGL_SHORT_TOKEN, IGL_LONG_TOKEN, *IGL_ENV.values()):
-        assert secret not in result.stdout
+    for secret in (IGL_SHORT_TOKEN, IGL_LONG_TOKEN, *IGL_ENV.values()):  # issued tokens are masked too
+        assert secret not in result.stdout and secret not in recording.read_text()
+    assert probe("--replay", str(recording), "--expect", "works").exit_code == 0
 
 
 def test_shut_down_stand_in_is_broken_for_me_with_the_signature_named():

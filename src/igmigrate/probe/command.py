@@ -156,8 +156,9 @@ def _probe(inputs: Inputs, masker: "Masker", s: Settings) -> int:
             check_base("--graph-base", s.graph_base)
         bases = Bases.of(s.api_base, s.graph_base)
         jobs, left_out = _jobs(s)
-        if left_out:
-            extra["not_probed"] = left_out
+        if left_out:  # texts from a scan file: masked like everything else the probe prints
+            extra["not_probed"] = [{**f, "path": masker.text(f["path"]), "reason": masker.text(f["reason"])}
+                                   for f in left_out]
         flows = sorted({j.flow for j in jobs}) or [s.flow]
         if s.expect and s.from_scan is None and s.expect not in EXPECTABLE[s.flow]:
             raise UsageError(f"--expect {s.expect} is not a verdict of the {s.flow} flow "
