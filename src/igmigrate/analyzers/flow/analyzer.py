@@ -173,9 +173,13 @@ class _Run:
             return
         span = expr.span
         line = span.line
-        scope_like = bool(target and _SCOPE_WORD.search(target)) or _near_scope_word(self.lines, line)
+        # A member of a class or enum named for scopes (`enum InstagramScope`, `class Permissions`)
+        # is in a scope context, as a name that says scope is (Python does the same).
+        named_scope = bool(target and _SCOPE_WORD.search(target)) or (
+            frame.scope in self.model.classes and bool(_SCOPE_WORD.search(frame.scope.rsplit(".", 1)[-1])))
+        scope_like = named_scope or _near_scope_word(self.lines, line)
         contexts = self.contexts
-        if scope_like and not (target and _SCOPE_WORD.search(target)) and _LONE_WORD.fullmatch(text) \
+        if scope_like and not named_scope and _LONE_WORD.fullmatch(text) \
                 and not _near_scope_word(self.lines, line, above=0):
             scope_like = False  # `enum Scope {` / `class Scopes {` above a lone name is not a scope use
         if not scope_like and _LONE_WORD.fullmatch(text):

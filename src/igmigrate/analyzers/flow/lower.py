@@ -317,13 +317,24 @@ class Lowerer:
             named = [c for c in _descendants(value) if c is not value and (c.type in self.spec.strings or
                      self.is_expression(c.type) or c.type in self.spec.names)]
             value = named[0] if named else None
-        if value is None:
-            return
         name = self.name_of(name_node)
-        expr = self.expr(value, scope, cls)
+        if value is None:
+            if not (conf.get("name_is_value") and self._raw_string_enum(node, conf)):
+                return
+            expr: Expr = Str(name, span=self.span(name_node))  # Swift `case basic` of a String enum: "basic"
+        else:
+            expr = self.expr(value, scope, cls)
         self.model.define(cls, name, expr, self.span(node))
         if not isinstance(expr, (Ref, Unknown)):
             self.model.sites.append(Site(expr, scope, name))
+
+    def _raw_string_enum(self, node, conf: dict) -> bool:
+        """Whether the enum holding this case declares String raw values (`enum X: String`)."""
+        parent = node.parent
+        while parent is not None and parent.type not in self.spec.classes:
+            parent = parent.parent
+        return parent is not None and any(c.type == conf.get("raw_type_node") and self.text(c).strip() == "String"
+                                          for c in parent.named_children)
 
     def declaration(self, node, scope: str, cls: str) -> None:
         spec = self.spec.declarations[node.type]
