@@ -65,3 +65,12 @@ def test_hostile_sources_never_crash_the_flow_analyzer(language, tmp_path):
             pass
 
     check()
+
+
+def test_csharp_verbatim_strings_are_read_without_their_prefix(project):
+    root = project({"Graph.cs": 'class Graph {\n    const string Base = @"https://graph.instagram.com";\n'
+                                '    string Media() => Base + @"/me/media?fields=""id""";\n}\n'})
+    doc = scan_json(root, "--no-cache")
+    reads = [f for f in doc["findings"] if f["rule_id"] == "IGM114"]
+    assert [f["line"] for f in reads] == [3]
+    assert "graph.instagram.com/me/media" in reads[0]["message"]

@@ -699,7 +699,7 @@ class Lowerer:
         start = None
         spec = self.spec
         named = [c for c in node.named_children if c.type not in spec.comments]
-        if not named and node.child_count <= 2:
+        if not named and 1 <= node.child_count <= 2:  # "" (a leaf literal, C# @"...", is read below)
             return Str("", span=self.span(node))
         for child in named:
             if child.type in spec.string_ignore:
@@ -724,7 +724,9 @@ class Lowerer:
         if buffer:
             parts.append(Str("".join(buffer), span=self._join_span(start, None)))
         if not named:
-            body = self.text(node)
+            body = self.text(node).lstrip(spec.string_prefix)  # C# @"verbatim": the prefix is no text
+            if spec.string_prefix and '""' in body[1:-1]:
+                body = body[0] + body[1:-1].replace('""', '"') + body[-1]  # a doubled quote is one quote
             return Str(body[1:-1] if len(body) >= 2 else body, span=self.span(node))
         if spec.inline_refs:
             parts = self._inline_refs(parts)

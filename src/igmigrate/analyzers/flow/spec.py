@@ -92,6 +92,7 @@ class LanguageSpec:
     records: dict = field(default_factory=dict)  # URLComponents set field by field (builders.py)
     string_ignore: frozenset[str] = frozenset()  # delimiter nodes inside a string literal
     string_gaps: bool = False  # Dart: string text is the bytes between interpolations
+    string_prefix: str = ""  # characters before the quote that are no text (C# `@`)
     sequences: dict = field(default_factory=dict)  # Dart: nodes whose children are primary + selectors
     sequence_selectors: dict = field(default_factory=dict)  # which children are selectors and operators
     record_results: frozenset[str] = frozenset()  # `.url`: members that read a record's URL
@@ -163,7 +164,7 @@ def load_spec(name: str) -> LanguageSpec:
             clients=tuple(dict(c) for c in data.get("clients") or ()), keyword_args=table("keyword_args"),
             inline_refs=str(data.get("inline_refs") or ""), map_calls=names("map_calls"), pair_nodes=table("pair_nodes"),
             pair_calls=table("pair_calls"), records=table("records"), string_ignore=names("string_ignore"),
-            string_gaps=bool(data.get("string_gaps")), sequences=table("sequences"),
+            string_gaps=bool(data.get("string_gaps")), string_prefix=str(data.get("string_prefix") or ""), sequences=table("sequences"),
             sequence_selectors=dict(data.get("sequence_selectors") or {}),
             record_results=frozenset(r for v in table("records").values() for r in v.get("results") or ()), enum_members=table("enum_members"), identity_members=frozenset(identity.get("members") or ()),
         )
