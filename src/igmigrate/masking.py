@@ -241,6 +241,8 @@ class Masker:
         self.mask = mask
         self._known: list[str] = []
         self._patterns = list(patterns)  # more token shapes (the knowledge base's secret patterns)
+        # Messages, matches and snippet lines repeat across findings: mask each text once.
+        self._memo: dict[str, str] = {}
         for secret in secrets:
             self.add(secret)
 
@@ -256,6 +258,7 @@ class Masker:
                     html.escape(secret)}
         # Longest first, so a secret is never half-replaced by a shorter one inside it.
         self._known = sorted(set(self._known) | variants, key=len, reverse=True)
+        self._memo.clear()
 
     def _spans(self, text: str) -> list[Span]:
         spans = _token_spans(text)
@@ -273,6 +276,16 @@ class Masker:
         """The text with every secret masked, raw or encoded (see the module doc)."""
         if not value:
             return value
+        if len(value) > 4096:
+            return self._mask(value)  # whole documents: masked once, not kept
+        done = self._memo.get(value)
+        if done is None:
+            if len(self._memo) > 20_000:
+                self._memo.clear()
+            done = self._memo[value] = self._mask(value)
+        return done
+
+    def _mask(self, value: str) -> str:
         masked = _apply(value, self._spans(value))
         # Whole documents pass here: decode only when something could encode a secret's characters
         # (letters, digits, = and :), not for the \u001b, &amp; or %20 every document has.
