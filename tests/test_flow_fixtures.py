@@ -47,4 +47,4 @@ def test_construct_findings(folder, tmp_path, monkeypatch):
 
 
 def test_every_language_of_the_engine_has_constructs():
-    assert {p.parent.name for p in CONSTRUCTS} >= {"javascript", "typescript"}
+    assert {p.parent.name for p in CONSTRUCTS} >= {"javascript", "typescript", "php", "ruby", "go"}

@@ -23,6 +23,7 @@ from igmigrate.analyzers.matching import OTHER_PLATFORM_HOST, Context, Matcher
 from igmigrate.knowledge import KnowledgeBase
 
 _SCOPE_WORD = re.compile(r"(?i)scope|permission")
+_HOLES = re.compile(r"%[-+# 0]*\d*[sdvq]|\{[^{}]*\}")
 _LONE_WORD = re.compile(r"\s*[A-Za-z_][\w.]*\s*")
 MAX_ERROR_SHARE = 0.2  # a tree with more of its bytes under ERROR nodes falls back to text rules
 
@@ -238,12 +239,17 @@ class _Run:
 
 def _inherited(rule_id: str, text: str, inherited: frozenset) -> bool:
     """Reported already where a definition this value reads was made: the same match, or a
-    longer one of the same rule that only adds query parameters (`url = url + '&limit=' + n`);
-    a longer path (`OAUTH + '/authorize'`) is a new call."""
+    one of the same rule with the same path (its query filled in or extended); a longer path
+    (`OAUTH + '/authorize'`) is a new call."""
     if (rule_id, text) in inherited:
         return True
-    return any(r == rule_id and len(t) > 8 and text.startswith(t) and ("?" in t or text[len(t):len(t) + 1] in "?&#")
-               for r, t in inherited)
+    path = _HOLES.sub("{}", text).split("?", 1)[0]
+    for r, t in inherited:
+        # the same call: a format template's %s is the hole its use fills, and the query
+        # may grow (`url = url + '&limit=' + n`)
+        if r == rule_id and len(t) > 8 and "/" in t and _HOLES.sub("{}", t).split("?", 1)[0] == path:
+            return True
+    return False
 
 
 def _strings(expr: Expr):

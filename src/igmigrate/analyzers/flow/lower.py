@@ -80,6 +80,8 @@ class Lowerer:
 
     def name_of(self, node) -> str:
         text = self.text(node)
+        if "\\" in text:
+            text = text.rsplit("\\", 1)[1]  # PHP \App\Endpoints: classes are found by their short name
         return text.lstrip(self.spec.strip_sigils) if self.spec.strip_sigils else text
 
     # ------------------------------------------------------------------ statements
@@ -104,7 +106,7 @@ class Lowerer:
                 continue
             if t in spec.classes:
                 name_node = self.field(node, spec.classes[t].get("name", "name"))
-                name = self.name_of(name_node) if name_node is not None else f"<class@{node.start_byte}>"
+                name = self.name_of(name_node).replace("::", ".") if name_node is not None else f"<class@{node.start_byte}>"
                 qualified = f"{cls}.{name}" if cls else name
                 self.model.classes.add(qualified)
                 body = [c for c in node.named_children if c is not name_node]
@@ -642,7 +644,7 @@ class Lowerer:
             return Member(Ref("this", span=span), self.name_of(node), span=span)
         if t in spec.names:
             name = self.name_of(node)
-            if self.receiver is not None and name == self.receiver:
+            if (self.receiver is not None and name == self.receiver) or name in spec.this_names:
                 return Ref("this", span=span)
             return Ref(name, span=span)
         if t in spec.pair_nodes:
@@ -884,6 +886,9 @@ class Lowerer:
         call = Call(callee, args, keywords, span=span)
         if self.spec.clients:
             annotations.client_binding(self, node, call, scope, cls)
+        for child in node.named_children:
+            if child.type in self.spec.functions and child != trailing:
+                self.function(child, scope, cls, None)  # Ruby do ... end blocks: code of their own
         if self.spec.import_nodes.get(node.type, {}).get("kind") == "ruby_require":
             self._import_ruby_require(node, scope, cls)
         return call

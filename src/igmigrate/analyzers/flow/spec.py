@@ -50,6 +50,7 @@ class LanguageSpec:
     names: frozenset[str]
     strip_sigils: str  # "$" for PHP, "@" for Ruby
     this: frozenset[str]
+    this_names: frozenset[str]  # names that mean the receiver (`$this`)
     this_members: frozenset[str]  # `@base`: a member of this, written as one token
     symbols: frozenset[str]  # `:scope`, `scope:` keys: literal text
     members: dict[str, dict]
@@ -146,7 +147,7 @@ def load_spec(name: str) -> LanguageSpec:
             name=name, grammars=tuple(data.get("grammars") or (name,)), comments=names("comments"),
             strings=names("strings"), string_content=names("string_content"), escapes=names("escapes"),
             wrappers=names("wrappers"), names=names("names"), strip_sigils=str(data.get("strip_sigils") or ""),
-            this=names("this"), this_members=names("this_members"), symbols=names("symbols"),
+            this=names("this"), this_names=names("this_names"), this_members=names("this_members"), symbols=names("symbols"),
             members=table("members"), binary=table("binary"), concat_operators=names("concat_operators"),
             format_operators=names("format_operators"), calls=table("calls"), lists=names("lists"),
             maps=table("maps"), transparent=names("transparent"), declarations=table("declarations"),
