@@ -230,3 +230,17 @@ def file_contexts(text: str) -> dict[str, bool]:
         "instagram_context": bool(_INSTAGRAM_WORD.search(text)) or "ig_exchange_token" in text or "ig_refresh_token" in text,
         "instagram_oauth_context": bool(INSTAGRAM_OAUTH.search(text)),
     }
+
+
+def named_after(name: str | None, text: str) -> bool:
+    """A lone scope word held by a name that spells it (USER_MEDIA = "user_media",
+    PREF_USER_PROFILE = "user_profile"): a key or label named after the value, not a request.
+    A list of scope names ("user_profile,user_media") is a scope whatever holds it."""
+    word = text.strip()
+    if not name or not word.isidentifier():
+        return False
+    return _squash(word) in _squash(name)
+
+
+def _squash(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.lower())

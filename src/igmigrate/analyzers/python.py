@@ -22,7 +22,7 @@ from igmigrate.analyzers.base import FileAnalysis, Hit
 from igmigrate.analyzers.python_helpers import Helper, helper_of, self_assignments
 from igmigrate.analyzers.python_index import ModuleIndex
 from igmigrate.analyzers.python_tokens import PythonTokens, prose_hits
-from igmigrate.analyzers.matching import OTHER_PLATFORM_HOST, INSTAGRAM_HOST, Context, Matcher
+from igmigrate.analyzers.matching import OTHER_PLATFORM_HOST, INSTAGRAM_HOST, Context, Matcher, named_after
 
 Value = object  # str | list | dict | None
 _SCOPE_WORD = re.compile(r"(?i)scope|permission")
@@ -546,20 +546,6 @@ def _key_words(value: Value) -> frozenset:
     keys = {k for k in value if isinstance(k, str) and k.isidentifier()}
     values = " ".join(as_text(v) or "" for v in value.values())
     return frozenset(k for k in keys if k not in values)
-
-
-def named_after(name: str | None, text: str) -> bool:
-    """A lone scope word held by a name that spells it (USER_MEDIA = "user_media",
-    PREF_USER_PROFILE = "user_profile"): a key or label named after the value, not a request.
-    A list of scope names ("user_profile,user_media") is a scope whatever holds it."""
-    word = text.strip()
-    if not name or not word.isidentifier():
-        return False
-    return _squash(word) in _squash(name)
-
-
-def _squash(name: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", name.lower())
 
 
 def _target_name(target) -> str | None:

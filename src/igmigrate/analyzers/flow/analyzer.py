@@ -19,12 +19,12 @@ from igmigrate.analyzers.flow.ir import Call, Concat, Expr, FileModel, Format, J
 from igmigrate.analyzers.flow.project import FlowFiles
 from igmigrate.analyzers.flow.spec import spec_for_grammar
 from igmigrate.analyzers.flow.workspace import Workspace
-from igmigrate.analyzers.matching import OTHER_PLATFORM_HOST, Context, Matcher
+from igmigrate.analyzers.matching import OTHER_PLATFORM_HOST, Context, Matcher, file_contexts, named_after
 from igmigrate.knowledge import KnowledgeBase
 
 _SCOPE_WORD = re.compile(r"(?i)scope|permission")
-_HOLES = re.compile(r"%[-+# 0]*\d*[sdvq]|\{[^{}]*\}")
 _LONE_WORD = re.compile(r"\s*[A-Za-z_][\w.]*\s*")
+_HOLES = re.compile(r"%[-+# 0]*\d*[sdvq]|\{[^{}]*\}")
 MAX_ERROR_SHARE = 0.2  # a tree with more of its bytes under ERROR nodes falls back to text rules
 
 
@@ -65,7 +65,9 @@ class FlowAnalyzer:
         tree = parse(grammar, data)
         if _error_share(tree.root_node) > MAX_ERROR_SHARE:
             return None
-        return lower(spec, data, tree, path)
+        model = lower(spec, data, tree, path)
+        model.contexts = file_contexts(data.decode("utf-8", "replace"))
+        return model
 
     def analyze(self, text: str, grammar: str, path: str, result: FileAnalysis,
                 contexts: dict) -> list[tuple[int, int]]:
@@ -83,6 +85,7 @@ class FlowAnalyzer:
         if share > MAX_ERROR_SHARE:
             raise FlowParseError(f"{share:.0%} of the file is not valid {grammar}")
         model = lower(spec, data, tree, path)
+        model.contexts = dict(contexts)
         self.workspace.add(model, grammar)
         offsets = Offsets(text, data)
         run = _Run(self, model, text, data, offsets, result, contexts)
@@ -140,6 +143,9 @@ class _Run:
             if name in self.spec.setters and len(args) >= 2 and isinstance(args[0], Str):
                 self.visit(args[1], args[0].text, frame, depth + 1)
                 args = args[2:]
+            elif name in self.spec.key_calls and args and isinstance(args[0], (Str, Concat)):
+                self.report(args[0], None, frame, key_like=True)  # a settings key, never a scope
+                args = args[1:]
             for arg in args:
                 self.visit(arg, named, frame, depth + 1)
             for key, value in expr.keywords:
@@ -167,7 +173,7 @@ class _Run:
         if isinstance(expr, Member):
             self.visit(expr.obj, None, frame, depth + 1)
 
-    def report(self, expr: Expr, target: str | None, frame: Frame) -> None:
+    def report(self, expr: Expr, target: str | None, frame: Frame, key_like: bool = False) -> None:
         value, inherited, literals = self.ev.evaluate(expr, frame)
         text = as_text(value)
         if not text:
@@ -179,16 +185,17 @@ class _Run:
         named_scope = bool(target and _SCOPE_WORD.search(target)) or (
             frame.scope in self.model.classes and bool(_SCOPE_WORD.search(frame.scope.rsplit(".", 1)[-1])))
         scope_like = named_scope or _near_scope_word(self.lines, line)
-        contexts = self.contexts
         if scope_like and not named_scope and _LONE_WORD.fullmatch(text) \
                 and not _near_scope_word(self.lines, line, above=0):
             scope_like = False  # `enum Scope {` / `class Scopes {` above a lone name is not a scope use
-        if not scope_like and _LONE_WORD.fullmatch(text):
-            # A name alone never makes a scope: `USER_MEDIA = "user_media"` as a preference
-            # key is not a request; where it is passed as a scope, that use is reported.
-            contexts = {**contexts, "instagram_context": False}
-        ctx = Context(scope_context=scope_like, instagram_host_scope=self.host_scope, legacy_candidates=True, **contexts)
+        ctx = Context(scope_context=scope_like, instagram_host_scope=self.host_scope, legacy_candidates=True,
+                      **self.contexts)
+        named = not scope_like and named_after(target, text)
         for match in self.a.matcher.match(text, ctx):
+            if match.rule.detect.kind == "scope" and (key_like or named):
+                # A name alone never makes a scope: a settings key, or USER_MEDIA = "user_media"
+                # (where such a name is passed as a scope, that use is reported).
+                continue
             if _inherited(match.rule.id, match.text, inherited):
                 continue  # reported where the constant (or the previous binding) is defined
             definition = self._definition(literals, match.text)
@@ -204,7 +211,7 @@ class _Run:
             self.reported.add(key)
             hit = Hit(match.rule.id, where.line, self._column(where.start), where.end_line, self._column(where.end),
                       match.text, catalogue=self.catalogue and match.rule.detect.kind == "scope", extra=match.extra,
-                      condition=match.condition, definition=definition, mixed=match.mixed)
+                      condition=match.condition, mixed=match.mixed, definition=definition)
             self.result.add_hit(hit, match.rule.detect.evidence)
 
     def _column(self, byte: int) -> int:

@@ -19,13 +19,12 @@ from igmigrate.analyzers.flow.builders import dotted as _dotted
 from igmigrate.analyzers.flow.ir import (Call, Concat, Definition, Expr, FileModel, Format, Function, Join, ListOf,
                                          MapOf, Member, Query, Ref, Span, Str, Unknown)
 from igmigrate.analyzers.flow.spec import CallRule, LanguageSpec
-from igmigrate.analyzers.matching import Context, Matcher
+from igmigrate.analyzers.matching import Context, Matcher, named_after
 
 UNKNOWN = "{}"
 MAX_DEPTH = 60
 MAX_CALL_DEPTH = 3
 _SCOPE_WORD = re.compile(r"(?i)scope|permission")
-_LONE_WORD = re.compile(r"\s*[A-Za-z_][\w.]*\s*")
 _PRINTF = re.compile(r"%(?:\[\d+\]|\d+\$)?[-+# 0]*\d*(?:\.\d+)?(l?[svdqfxX%@])")  # Go, Java %1$s, Swift %@
 _BRACE = re.compile(r"\{([A-Za-z0-9_]*)(?:[!:][^{}]*)?\}")
 
@@ -177,11 +176,14 @@ class Evaluator:
             own = set(self.refs)
             text = as_text(value)
             if text:
+                # what the analyzer reports at the definition (a name that spells its lone
+                # scope word is a key, not a scope: its uses as a scope are reported)
                 scope_like = bool(_SCOPE_WORD.search(definition.name))
-                lone = not scope_like and _LONE_WORD.fullmatch(text) is not None  # as the analyzer reports it
-                ctx = Context(instagram_context=not lone, instagram_oauth_context=True, scope_context=scope_like,
-                              legacy_candidates=True)
-                own |= {(m.rule.id, m.text) for m in self.matcher.match(text, ctx)}
+                named = named_after(definition.name, text) and not scope_like
+                contexts = model.contexts or {"instagram_context": True, "instagram_oauth_context": True}
+                ctx = Context(scope_context=scope_like, legacy_candidates=True, **contexts)
+                own |= {(m.rule.id, m.text) for m in self.matcher.match(text, ctx)
+                        if not (named and m.rule.detect.kind == "scope")}
         finally:
             self.busy.discard(key)
             self.refs = outer_refs

@@ -140,6 +140,7 @@ class FileModel:
     sites: list[Site] = field(default_factory=list)
     comments: list[tuple[str, int, int]] = field(default_factory=list)  # (text, line, char column)
     requires: list[str] = field(default_factory=list)  # Ruby require_relative and the like
+    contexts: dict[str, bool] = field(default_factory=dict)  # matching.file_contexts of the file's text
 
     def define(self, scope: str, name: str, expr: Expr, span: Span) -> None:
         self.definitions.setdefault((scope, name), []).append(Definition(scope, name, expr, span))

@@ -16,9 +16,11 @@ import yaml
 
 from igmigrate.analyzers.flow.builders import parse_rules
 
+from igmigrate.knowledge import KnowledgeBaseError
 
-class FlowSpecError(Exception):
-    pass
+
+class FlowSpecError(KnowledgeBaseError):
+    """A lowering table that cannot be read: a broken knowledge base (exit code 2)."""
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,7 @@ class LanguageSpec:
     identity_functions: frozenset[str]
     identity_methods: frozenset[str]
     setters: frozenset[str]
+    key_calls: frozenset[str]  # calls whose first argument is a key (settings, preferences, maps)
     module_extensions: tuple[str, ...] = ()
     visibility: dict = field(default_factory=dict)  # imports: visible (visible.py)
     list_calls: frozenset[str] = frozenset()  # calls whose arguments are a list's items
@@ -104,6 +107,7 @@ def flow_dir() -> Path:
     from igmigrate.knowledge import rules_dir
 
     return rules_dir() / "flow"
+
 
 
 def _rules(data: dict, key: str, path: Path) -> tuple[CallRule, ...]:
@@ -158,6 +162,7 @@ def load_spec(name: str) -> LanguageSpec:
             queries=_rules(data, "queries", path),
             identity_functions=frozenset(identity.get("functions") or ()),
             identity_methods=frozenset(identity.get("methods") or ()), setters=names("setters"),
+            key_calls=names("key_calls"),
             module_extensions=tuple(data.get("module_extensions") or ()),
             visibility=dict(data.get("visibility") or {}), list_calls=names("list_calls"),
             builders=parse_rules(data.get("builders"), str(path)), annotations=dict(data.get("annotations") or {}),
