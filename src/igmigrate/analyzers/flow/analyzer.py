@@ -245,16 +245,25 @@ class _Run:
 
 
 def _inherited(rule_id: str, text: str, inherited: frozenset) -> bool:
-    """Reported already where a definition this value reads was made: the same match, or a
-    one of the same rule with the same path (its query filled in or extended); a longer path
-    (`OAUTH + '/authorize'`) is a new call."""
+    """Reported already where a definition this value reads was made: the same match; or one
+    of the same rule that this match contains followed by nothing but query (a query string
+    built first and put after the authorize URL, `url = url + '&limit=' + n`); or one with the
+    same path once holes are normalised (a format template's %s filled at the call). A longer
+    path (`OAUTH + '/authorize'`) is a new call."""
     if (rule_id, text) in inherited:
         return True
-    path = _HOLES.sub("{}", text).split("?", 1)[0]
+    normal = _HOLES.sub("{}", text)
+    path = normal.split("?", 1)[0]
     for r, t in inherited:
-        # the same call: a format template's %s is the hole its use fills, and the query
-        # may grow (`url = url + '&limit=' + n`)
-        if r == rule_id and len(t) > 8 and "/" in t and _HOLES.sub("{}", t).split("?", 1)[0] == path:
+        if r != rule_id or len(t) <= 8:
+            continue
+        t = _HOLES.sub("{}", t)
+        at = normal.find(t)
+        if at >= 0:
+            rest = normal[at + len(t):]
+            if not rest or rest[0] in "?&#" or "?" in t:
+                return True
+        if "/" in t and t.split("?", 1)[0] == path:
             return True
     return False
 

@@ -74,6 +74,11 @@ def as_text(value: Value) -> str | None:
     return None
 
 
+def query_text(data: dict) -> str:
+    """What a query builder puts on the wire: k=v&k=v, spaces encoded as '+'."""
+    return "&".join(f"{k}={piece(v).replace(' ', '+')}" for k, v in data.items())
+
+
 @dataclass
 class Frame:
     model: FileModel
@@ -140,7 +145,7 @@ class Evaluator:
             return _join(self.value(expr.items, frame), self.value(expr.sep, frame) if expr.sep else ",")
         if isinstance(expr, Query):
             data = self.value(expr.pairs, frame)
-            return as_text(data) if isinstance(data, dict) else None
+            return query_text(data) if isinstance(data, dict) else None
         if isinstance(expr, Call):
             return self.call(expr, frame)
         if isinstance(expr, Unknown):
@@ -278,7 +283,7 @@ class Evaluator:
             if isinstance(data, list) and all(isinstance(p, list) and len(p) == 2 for p in data):
                 data = {p[0]: p[1] for p in data if isinstance(p[0], str)}
             if isinstance(data, dict):
-                return as_text(data)
+                return query_text(data)
             if isinstance(data, str):
                 return data
             return None
