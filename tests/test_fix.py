@@ -409,3 +409,10 @@ def test_a_definition_named_by_the_flow_analyzer_is_edited_where_it_is(project):
     outside = plan([use], Path.cwd(), kb, unsafe=True, scanned=[Path("app")])
     assert outside.files == [] and "defined in lib/endpoints.ts, outside the scanned paths" in outside.manual[0].reason
     assert (p := preview([use], Path.cwd(), kb, scanned=[Path(".")])) and p[0].path == "lib/endpoints.ts"
+
+
+def test_a_finding_the_classifier_demoted_is_not_rewritten(project):
+    project({"auth.py": 'SCOPE = "user_profile"\n'})
+    demoted = Finding("IGM101", "warning", "basic-display", "m", "auth.py", 1, 9, 1, 23, "", None)
+    result = plan([demoted], Path.cwd(), default_knowledge_base(), unsafe=True)
+    assert result.files == [] and "not certain enough" in result.manual[0].reason

@@ -109,6 +109,10 @@ def plan(findings: Iterable[Finding], root: Path, kb: KnowledgeBase, unsafe: boo
         rule = kb.rules.get(finding.rule_id)
         if rule is None or rule.fix is None:
             result.manual.append(ManualItem(finding, _no_fix_reason(rule, finding)))
+        elif finding.severity != "error" and finding.severity != rule.severity:
+            # demoted by the classifier (e.g. a scope list that may belong to another provider)
+            result.manual.append(ManualItem(finding, f"not certain enough to rewrite ({finding.severity}); "
+                                                     "edit by hand if it is Instagram's"))
         elif rule.fix.applicability == "unsafe" and not unsafe:
             result.withheld.append(finding)
         elif finding.definition and finding.definition[0] != finding.path and rule.fix.kind != "package":
