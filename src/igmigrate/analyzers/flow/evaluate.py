@@ -179,22 +179,28 @@ class Evaluator:
         try:
             value = self.value(definition.expr, Frame(model, definition.scope))
             own = set(self.refs)
-            text = as_text(value)
-            if text:
-                # what the analyzer reports at the definition (a name that spells its lone
-                # scope word is a key, not a scope: its uses as a scope are reported)
-                scope_like = bool(_SCOPE_WORD.search(definition.name))
-                named = named_after(definition.name, text) and not scope_like
-                contexts = model.contexts or {"instagram_context": True, "instagram_oauth_context": True}
-                ctx = Context(scope_context=scope_like, legacy_candidates=True, **contexts)
-                own |= {(m.rule.id, m.text) for m in self.matcher.match(text, ctx)
-                        if not (named and m.rule.detect.kind == "scope")}
+            own |= self._own_matches(value, definition.name, model)
         finally:
             self.busy.discard(key)
             self.refs = outer_refs
         self.memo[key] = (value, frozenset(own))
         self.refs |= own
         return value
+
+    def _own_matches(self, value: Value, name: str, model: FileModel) -> set:
+        """What a definition (or a helper, with its parameters unknown) reports where it is
+        written: its uses do not report it again."""
+        text = as_text(value)
+        if not text:
+            return set()
+        # what the analyzer reports at the definition (a name that spells its lone
+        # scope word is a key, not a scope: its uses as a scope are reported)
+        scope_like = bool(_SCOPE_WORD.search(name))
+        named = named_after(name, text) and not scope_like
+        contexts = model.contexts or {"instagram_context": True, "instagram_oauth_context": True}
+        ctx = Context(scope_context=scope_like, legacy_candidates=True, **contexts)
+        return {(m.rule.id, m.text) for m in self.matcher.match(text, ctx)
+                if not (named and m.rule.detect.kind == "scope")}
 
     def member(self, expr: Member, frame: Frame) -> Value:
         obj = expr.obj
@@ -295,18 +301,26 @@ class Evaluator:
                 env[param] = self.value(expr.args[i], frame) if i < len(expr.args) else Hole(param)
             self.call_depth += 1
             try:
-                inner_frame = Frame(model, function.own_scope, env)
-                result = self.value(function.body, inner_frame)
-                if not isinstance(result, (str, list, dict)):
-                    # `get(path)` returning `http.get(URI.create(base + path))`: what the helper
-                    # sends is the string it builds from its parameter.
-                    built = _built_from(function.body, frozenset(function.params))
-                    result = self.value(built, inner_frame) if built is not None else result
+                result = self._helper_value(function, Frame(model, function.own_scope, env))
+                # What the helper builds whatever its arguments (`Authorize("")` returning a whole
+                # authorize URL) is reported inside it; the call reports only what they add.
+                alone = self._helper_value(function, Frame(model, function.own_scope,
+                                                           {p: Hole(p) for p in function.params}))
+                self.refs |= self._own_matches(alone, function.name, model)
             finally:
                 self.call_depth -= 1
             if isinstance(result, (str, list, dict)):
                 return result
         return Hole(last.rsplit(".", 1)[-1] if last else "call")
+
+    def _helper_value(self, function: Function, frame: Frame) -> Value:
+        result = self.value(function.body, frame)
+        if not isinstance(result, (str, list, dict)):
+            # `get(path)` returning `http.get(URI.create(base + path))`: what the helper sends
+            # is the string it builds from its parameter.
+            built = _built_from(function.body, frozenset(function.params))
+            result = self.value(built, frame) if built is not None else result
+        return result
 
     def _items(self, args: tuple[Expr, ...], frame: Frame) -> Value:
         """A join's items: one list argument, or the items themselves (`String.join(",", a, b)`)."""
