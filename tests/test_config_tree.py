@@ -20,6 +20,7 @@ def _found(doc, rule=None):
     ("app.yaml", "oauth:\n  provider: other\n  scope:\n    - user_profile\n    - user_media\n",
      [(4, 7, 19), (5, 7, 17)]),
     ("app.yml", "oauth:\n  scope: [user_profile, 'user_media']\n", [(2, 11, 37)]),  # one finding per rule and line
+    ("intl.yaml", 'oauth:\n  scope: ["\u00e9", user_profile]\n', [(2, 16, 28)]),  # columns count characters
     ("settings.json", '{\n  "oauth": {\n    "scopes": [\n      "user_profile",\n      "user_media"\n    ]\n  }\n}\n',
      [(4, 7, 21), (5, 7, 19)]),
     ("settings.toml", '[oauth]\nname = "x"\nscopes = [\n  "user_profile",\n  "user_media",\n]\n',

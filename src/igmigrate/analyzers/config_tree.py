@@ -25,9 +25,9 @@ try:  # Python 3.11+
 except ModuleNotFoundError:  # pragma: no cover - 3.10
     import tomli as tomllib  # type: ignore[no-redef]
 
-# PyYAML composes at some hundreds of KB/s in pure Python; larger data files (generated
-# lists, dumps) keep the line reading of the text analyzer.
-MAX_TREE_BYTES = 256 * 1024
+# PyYAML composes at ~150 KB/s in pure Python (~1.5 MB/s with libyaml); larger data files
+# (generated lists, dumps) keep the line reading of the text analyzer.
+MAX_TREE_BYTES = 128 * 1024
 _KINDS = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".toml": "toml"}
 _SCOPE_WORD = re.compile(r"(?i)scope|permission")
 
@@ -112,7 +112,8 @@ def _yaml_groups(text: str, kind: str) -> Iterator[tuple[tuple[str, ...], list[S
         except ValueError as exc:
             raise ConfigParseError(f"invalid JSON ({exc})") from None
     try:
-        documents = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+        # libyaml's loader when PyYAML has it: ten times faster, same nodes and marks
+        documents = list(yaml.compose_all(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
     except yaml.YAMLError as exc:
         if kind == "json":
             return  # valid JSON PyYAML reads otherwise (rare escapes): nothing better than text rules
