@@ -135,7 +135,10 @@ class _Run:
         if isinstance(expr, Call):
             if self.ev.is_builder(expr, frame):
                 self.report(expr, target, frame)
-                return
+                if not self.ev.is_helper(expr, frame):
+                    return
+                # a helper of the project: its arguments are values too (`getData('https://…')`
+                # where getData's body does not return the URL)
             callee = expr.callee
             name = callee.name if isinstance(callee, Member) else callee.name if isinstance(callee, Ref) else ""
             named = name if name and _SCOPE_WORD.search(name) else None

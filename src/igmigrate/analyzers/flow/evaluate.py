@@ -329,6 +329,17 @@ class Evaluator:
             return values[0]
         return values if values else None
 
+    def is_helper(self, expr: Call, frame: Frame) -> bool:
+        """A call to a function of the project (not a format, join, query or identity call)."""
+        spec: LanguageSpec = self.ws.spec_of(frame.model)
+        callee = expr.callee
+        dotted = _dotted(callee) or ""
+        method = callee.name if isinstance(callee, Member) else None
+        receiver = callee.obj if isinstance(callee, Member) else None
+        if any(_rule(rules, dotted, method, receiver) for rules in (spec.formats, spec.joins, spec.queries)):
+            return False
+        return self.ws.function(frame.model, frame.scope, callee, self) is not None
+
     def is_builder(self, expr: Call, frame: Frame) -> bool:
         """Whether a call composes a value we evaluate whole (format, join, query, identity,
         a helper of the project) rather than one whose arguments are values of their own."""
