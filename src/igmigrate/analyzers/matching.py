@@ -244,3 +244,24 @@ def named_after(name: str | None, text: str) -> bool:
 
 def _squash(name: str) -> str:
     return re.sub(r"[^a-z0-9]", "", name.lower())
+_SCOPE_NAME = re.compile(r"(?i)scope|permission")
+
+
+class ScopeWordLines:
+    """Whether a line, or one of the two before it, names a scope or permission (a bare
+    permission literal there is a scope request). Each line is searched once per file: a
+    search of three lines per string was quadratic on files of a few long lines (a
+    vendored icon bundle)."""
+
+    def __init__(self, lines: list[str]):
+        self.lines = lines
+        self._named: dict[int, bool] = {}
+
+    def _names(self, number: int) -> bool:
+        answer = self._named.get(number)
+        if answer is None:
+            answer = self._named[number] = bool(_SCOPE_NAME.search(self.lines[number - 1]))
+        return answer
+
+    def near(self, line: int) -> bool:
+        return any(self._names(n) for n in range(max(1, line - 2), min(line, len(self.lines)) + 1))

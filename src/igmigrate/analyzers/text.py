@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from igmigrate.analyzers.base import FileAnalysis, Hit
-from igmigrate.analyzers.matching import OTHER_PLATFORM_HOST, Context, Matcher, file_contexts
+from igmigrate.analyzers.matching import OTHER_PLATFORM_HOST, Context, Matcher, ScopeWordLines, file_contexts
 from igmigrate.knowledge import KnowledgeBase, Language
 
 _IDENT = r"[$@]?[A-Za-z_]\w*(?:(?:::|->|\?\.|\.)[$]?[A-Za-z_]\w*)*"
@@ -42,8 +42,10 @@ def _config_candidate(line: str) -> bool:
 _BARE = re.compile(r"^\s*(?:export\s+|ENV\s+|ARG\s+|set\s+|-\s+)?([\w.\-\[\]]*)\s*(?:=|:\s|:$|\s)?\s*(.*)$")
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
+    """A NamedTuple: a big markup file makes one per word, and a frozen dataclass took
+    several times as long to build."""
+
     kind: str  # str | ident | op | comment
     text: str
     start: int
@@ -243,21 +245,22 @@ class TextAnalyzer:
         names = {t.value for t in strings if t.value in self.matcher.known_permissions}
         catalogue = self.kb.is_catalogue(names)
         host_scope = contexts["instagram_context"] and not OTHER_PLATFORM_HOST.search(text)
-        lines = result.lines
+        scope_lines = ScopeWordLines(result.lines)
         constants: dict[str, tuple[str, frozenset[str]]] = {}
+        chains = list(self._chains(tokens, lang))  # read three times below
         # Two passes so constants defined below their first use still resolve.
         for _ in range(2):
-            self._collect_constants(tokens, lang, constants)
+            self._collect_constants(chains, lang, constants)
         reported: set[tuple[int, str, str]] = set()
         strings_by_line: dict[int, list[str]] = {}  # for _matches (a scan of every token per string was quadratic)
         for t in strings:
             strings_by_line.setdefault(t.line, []).append(t.value)
-        for chain, target in self._chains(tokens, lang):
+        for chain, target in chains:
             value, inherited = self._evaluate(chain, lang, constants)
             if not value:
                 continue
             line = chain[0].line
-            scope_like = bool(target and _SCOPE_WORD.search(target)) or _near_scope_word(lines, line)
+            scope_like = bool(target and _SCOPE_WORD.search(target)) or scope_lines.near(line)
             ctx = Context(
                 scope_context=scope_like, instagram_host_scope=host_scope, **contexts,
             )
@@ -320,8 +323,8 @@ class TextAnalyzer:
     def _prose(self, text: str, first_line: int, first_col: int, result: FileAnalysis, contexts) -> None:
         prose_hits(self.matcher, text, first_line, first_col, result, contexts)
 
-    def _collect_constants(self, tokens: list[Token], lang: Language, constants) -> None:
-        for chain, target in self._chains(tokens, lang):
+    def _collect_constants(self, chains: list[tuple[list[Token], str | None]], lang: Language, constants) -> None:
+        for chain, target in chains:
             if target:
                 value, _ = self._evaluate(chain, lang, constants)
                 own = frozenset((m.rule.id, m.text) for m in self.matcher.match(value, Context(instagram_context=True)))
@@ -334,8 +337,10 @@ class TextAnalyzer:
         n = len(code)
         while i < n:
             t = code[i]
-            if t.kind not in ("str", "ident"):
-                i += 1
+            kind = t.kind
+            if kind != "str" and (kind != "ident" or i + 2 >= n or code[i + 1].kind != "op"
+                                  or code[i + 1].text not in lang.concat):
+                i += 1  # no string can join this token (most idents of a big file)
                 continue
             chain = [t]
             j = i + 1
@@ -425,13 +430,6 @@ def _assignment_target(code: list[Token], i: int) -> str | None:
     if i >= 2 and code[i - 1].text == "(" and code[i - 2].kind == "ident" and _SCOPE_WORD.search(code[i - 2].text):
         return code[i - 2].text  # Scope.Add("user_profile"), withScopes('...')
     return None
-
-
-def _near_scope_word(lines: list[str], line: int) -> bool:
-    for number in range(max(1, line - 2), line + 1):
-        if number <= len(lines) and _SCOPE_WORD.search(lines[number - 1]):
-            return True
-    return False
 
 
 def _line_start(text: str, offset: int) -> int:
