@@ -68,6 +68,7 @@ def test_read_file_reads_to_the_end_of_a_file_that_grew_after_its_stat(tmp_path,
     class Stale:  # what fstat said before the file grew
         def __init__(self, st):
             self.st_size = 4
+            self.st_mode = st.st_mode
             self._st = st
 
     monkeypatch.setattr(os, "fstat", lambda fd: Stale(real_fstat(fd)))

@@ -28,6 +28,7 @@ from igmigrate.prefilter import compile_screen
 from igmigrate.cache import (DependencyCheck, Entry, ResultCache, StatIndex, Verdict, content_digest, entry_key,
                              recorded_digest, recording_index, stat_signature)
 from igmigrate.progress import Progress
+from igmigrate.reading import NotRegular, TooLarge, read_bytes, read_regular
 
 DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024
 # A file is analyzed only if its bytes hold one of these. The test is one decision per file,
@@ -97,6 +98,8 @@ class _Engine:
             data, st = _read_file(source.path, self.max_file_size)
         except _TooLarge as exc:
             return None, FileError(source.display, f"skipped: {exc.size} bytes is over the {self.max_file_size}-byte limit (--max-file-size)")
+        except NotRegular:
+            return None, FileError(source.display, "skipped: not a regular file (replaced since it was listed?)")
         except OSError as exc:
             return None, FileError(source.display, f"cannot read: {exc.strerror or exc}")
         if self.cache is not None:
@@ -226,32 +229,8 @@ class _Engine:
             scan_markers(self.kb, text, mask_spans(text, comment_spans), contexts, result, own_names)
 
 
-class _TooLarge(Exception):
-    def __init__(self, size: int):
-        self.size = size
-
-
-def _read_file(path: str, limit: int) -> tuple[bytes, os.stat_result]:
-    """The file's bytes and stat with one open, fstat and read (open() builds a buffered file
-    object per file: a sixth of the reading cost on a 32,000-file tree)."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
-    try:
-        st = os.fstat(fd)
-        size = st.st_size
-        if size > limit:
-            raise _TooLarge(size)
-        data = os.read(fd, size + 1)
-        if len(data) != size:  # a short read, or a file that changed since the fstat: read to the end
-            while len(data) <= limit:
-                more = os.read(fd, limit + 1 - len(data))
-                if not more:
-                    break
-                data += more
-        if len(data) > limit:
-            raise _TooLarge(len(data))
-        return data, st
-    finally:
-        os.close(fd)
+_TooLarge = TooLarge
+_read_file = read_regular  # (names the tests and older callers use)
 
 
 # Byte-order marks of the wide encodings, UTF-32 first (its little-endian mark starts with UTF-16's).
@@ -285,18 +264,60 @@ _ENGINE: _Engine | None = None
 _BATCH: "_Batch | None" = None
 
 
+def worker_count(requested: int, files: int) -> int:
+    """Worker processes for `files` files to analyze: what was asked (0: one per CPU), never
+    more than the CPUs this process may run on, nor than the files (a repository's config
+    saying `jobs = 1000` must not start a thousand processes)."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cpus = os.cpu_count() or 1
+    return max(1, min(requested or cpus, cpus, files))
+
+
 def _init_worker(engine: _Engine | None, batch: "_Batch", kb_root: str,
                  module_files: dict[str, Path], max_file_size: int, cache: ResultCache | None,
-                 tree_files=None) -> None:
+                 tree_files=None, parent: int | None = None) -> None:
     """Forked workers get the parent's engine and file list as they are (nothing is pickled
     or rebuilt); spawned ones (no fork on the platform) rebuild the engine."""
     global _ENGINE, _BATCH
+    if parent is not None:
+        _die_with_parent(parent)
     if engine is None:
         from igmigrate.knowledge import load_knowledge_base
 
         engine = _Engine(load_knowledge_base(Path(kb_root)), module_files, max_file_size, tree_files)
     engine.cache = cache
     _ENGINE, _BATCH = engine, batch
+
+
+def _die_with_parent(parent: int) -> None:
+    """A killed scan leaves no workers behind. Idle workers wait on the task pipe, whose
+    write end every sibling also holds, so they would never see the parent go: on Linux the
+    kernel kills them with it (PR_SET_PDEATHSIG); elsewhere, and as a fallback, a thread
+    checks once a second whether the parent changed."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+            import signal
+
+            ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))  # 1 = PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # the parent died before the signal was armed
+        os._exit(1)
+    import threading
+
+    threading.Thread(target=_watch_parent, args=(parent,), name="igmigrate-parent-watch", daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    import time
+
+    while True:
+        time.sleep(1.0)
+        if os.getppid() != parent:
+            os._exit(1)
 
 
 def _work(indices: list[int]):
@@ -360,10 +381,8 @@ class _Projects:
         names: dict[str, set[str]] = {}
         for f in self.manifests:
             try:
-                if os.path.getsize(f.path) > 1024 * 1024:
-                    continue
-                text = Path(f.path).read_text(encoding="utf-8", errors="replace")
-            except OSError:
+                text = read_bytes(f.path, 1024 * 1024).decode("utf-8", errors="replace")
+            except (OSError, TooLarge):
                 continue
             names.setdefault(self.project(f), set()).update(declared_names(f.rel.rpartition("/")[2], text))
         return {k: frozenset(v) for k, v in names.items()}
@@ -456,7 +475,7 @@ def _analyze_all(batch, kb, modules, options, cache, progress) -> list:
     progress.advance(len(batch) - len(todo))
     verdicts: dict[str, Verdict] = {}
     signatures: dict[str, str | None] = {}  # display path -> signature taken when the file was read
-    jobs = options.jobs or os.cpu_count() or 1
+    jobs = worker_count(options.jobs, len(todo))
     if not todo:
         pass  # everything came from the cache
     elif jobs <= 1 or len(todo) < 200:
@@ -473,6 +492,7 @@ def _analyze_all(batch, kb, modules, options, cache, progress) -> list:
             outcomes[i] = (None, None)
         size = max(16, min(256, len(todo) // (jobs * 8) or 16))
         chunks = [todo[i:i + size] for i in range(0, len(todo), size)]
+        jobs = min(jobs, len(chunks))  # a worker without a chunk would only cost its start
         from concurrent.futures import ProcessPoolExecutor  # here: a small scan never pays for it
 
         context = _pool_context()
@@ -484,7 +504,7 @@ def _analyze_all(batch, kb, modules, options, cache, progress) -> list:
         try:
             with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker,
                                      initargs=(engine, batch, str(kb.root), module_files, options.max_file_size,
-                                               cache, modules.flow)) as pool:
+                                               cache, modules.flow, os.getpid())) as pool:
                 for chunk, (found, log, read) in zip(chunks, pool.map(_work, chunks)):
                     for i, outcome in found:
                         outcomes[i] = outcome
@@ -586,9 +606,8 @@ def _reanalyze_matching(batch, outcomes, kb, modules, max_file_size, pattern_for
         if pattern is None:
             continue
         try:
-            with open(source.path, "rb") as handle:
-                data = handle.read(max_file_size + 1)
-        except OSError:
+            data = read_bytes(source.path, max_file_size)
+        except (OSError, TooLarge):
             continue
         if len(data) <= max_file_size and pattern.search(data):
             engine = engine or _Engine(kb, modules(), max_file_size, modules.flow)

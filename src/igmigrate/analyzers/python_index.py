@@ -8,7 +8,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from igmigrate.analyzers.matching import Matcher
+from igmigrate.limits import MAX_LIBCST_BYTES
 from igmigrate.modules import ModuleFinder
+from igmigrate.reading import TooLarge, read_bytes
 
 if TYPE_CHECKING:
     from igmigrate.analyzers.python import ModuleTable
@@ -43,8 +45,8 @@ class ModuleIndex:
         if self.byte_filter is None:
             return True
         try:
-            return bool(self.byte_filter(Path(self.files[name]).read_bytes()))
-        except OSError:
+            return bool(self.byte_filter(read_bytes(str(self.files[name]), MAX_LIBCST_BYTES)))
+        except (OSError, TooLarge):
             return False
 
     def table(self, module: str, matcher: Matcher, depth: int = 0) -> ModuleTable | None:
@@ -58,12 +60,12 @@ class ModuleIndex:
 
             self.tables[name] = None  # cycle guard
             try:
-                data = Path(self.files[name]).read_bytes()
+                data = read_bytes(str(self.files[name]), MAX_LIBCST_BYTES)  # libcst's bound, as for scanned files
                 if self.byte_filter is not None and not self.byte_filter(data):
                     return None
                 source = data.decode("utf-8", errors="replace")
                 tree = parse_module(source)
-            except (OSError, ParserSyntaxError, RecursionError):
+            except (OSError, TooLarge, ParserSyntaxError, RecursionError):
                 return None
             self.tables[name] = build_table(tree, name, self, matcher, depth + 1)
         return self.tables[name]

@@ -16,6 +16,7 @@ from igmigrate.analyzers.flow import visible
 from igmigrate.analyzers.flow.ir import Definition, Expr, FileModel, Function, Member, Ref
 from igmigrate.analyzers.flow.project import FlowFiles, dir_query, module_query, name_query, snake
 from igmigrate.analyzers.flow.spec import LanguageSpec, load_spec, spec_for_grammar
+from igmigrate.reading import TooLarge, read_bytes
 
 MAX_FILE_BYTES = 512 * 1024  # a larger file is not read for its definitions
 MAX_MODELS = 64  # other files one analysis may read
@@ -64,10 +65,8 @@ class Workspace:
         model = None
         if grammar is not None and spec_for_grammar(grammar) is not None:
             try:
-                if os.path.getsize(path) <= MAX_FILE_BYTES:
-                    with open(path, "rb") as handle:
-                        model = self.parse_model(grammar, handle.read(), path)
-            except (OSError, RecursionError, ValueError):
+                model = self.parse_model(grammar, read_bytes(path, MAX_FILE_BYTES), path)
+            except (OSError, TooLarge, RecursionError, ValueError):
                 model = None
         self.models[path] = model
         if model is not None:
