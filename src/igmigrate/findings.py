@@ -43,6 +43,10 @@ class Finding:
         return replace(self, **changes)
 
 
+# Files skipped on purpose rather than failed: listed only with --verbose, no annotation.
+QUIET_SKIPS = frozenset({"skipped: binary file", "skipped: igmigrate's own output"})
+
+
 @dataclass(frozen=True)
 class FileError:
     """A file that could not be read or parsed (reported, never fatal)."""

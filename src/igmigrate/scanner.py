@@ -27,6 +27,7 @@ from igmigrate.knowledge import KnowledgeBase, default_knowledge_base
 from igmigrate.prefilter import compile_screen
 from igmigrate.cache import (DependencyCheck, Entry, ResultCache, StatIndex, Verdict, content_digest, entry_key,
                              recorded_digest, recording_index, stat_signature)
+from igmigrate.own_outputs import SKIPPED as OWN_OUTPUT, is_own_output
 from igmigrate.progress import Progress
 from igmigrate.reading import NotRegular, TooLarge, read_bytes, read_regular
 
@@ -119,6 +120,8 @@ class _Engine:
             return None, None
         if b"\0" in data[:8192]:
             return None, FileError(source.display, "skipped: binary file")
+        if is_own_output(data):
+            return None, FileError(source.display, OWN_OUTPUT)
         if self.cache is not None:
             return self._analyze_cached(source, name, data, manifest is not None, own_names, force)
         return self._analyze_candidate(source, name, data, manifest is not None, own_names)

@@ -5,7 +5,7 @@ is what GitHub matches annotations against."""
 from __future__ import annotations
 
 from igmigrate.display import safe
-from igmigrate.findings import ScanResult
+from igmigrate.findings import QUIET_SKIPS, ScanResult
 from igmigrate.knowledge import KnowledgeBase
 from igmigrate.outputs.sarif_output import root_relative, source_root
 
@@ -47,7 +47,7 @@ def render(result: ScanResult, kb: KnowledgeBase, options: dict) -> str:
             title=f"{f.rule_id} {rule.name}" if rule else f.rule_id,
         ))
     for e in result.errors:
-        if e.message == "skipped: binary file":
+        if e.message in QUIET_SKIPS:
             continue  # expected, not worth an annotation
         lines.append(command("warning", e.message, file=root_relative(e.path, cwd, root) or e.path,
                              title="igmigrate could not scan this file"))

@@ -11,7 +11,7 @@ names are escaped (igmigrate.display). Colour only when asked (see cli_support.u
 from __future__ import annotations
 
 from igmigrate.display import plural, safe
-from igmigrate.findings import Finding, ScanResult
+from igmigrate.findings import QUIET_SKIPS, Finding, ScanResult
 from igmigrate.knowledge import KnowledgeBase
 
 _COLOURS = {"error": "\033[31m", "warning": "\033[33m", "note": "\033[36m", "dim": "\033[2m", "bold": "\033[1m"}
@@ -42,14 +42,15 @@ def render(result: ScanResult, kb: KnowledgeBase, options: dict) -> str:
             rule = kb.rules.get(rule_id)
             out.append(f"  {paint(rule_id, 'bold')}{' ' + rule.name if rule else ''}: {safe(text)}")
         out.append("")
-    binaries = [e for e in result.errors if e.message == "skipped: binary file"]
+    binaries = [e for e in result.errors if e.message in QUIET_SKIPS]
     if result.errors:
         for e in result.errors:
             if e in binaries and not options.get("verbose"):
                 continue
             out.append(paint(f"{safe(e.path)}: {safe(e.message)}", "warning"))
         if binaries and not options.get("verbose"):
-            out.append(paint(f"{plural(len(binaries), 'binary file')} skipped (--verbose lists them)", "dim"))
+            out.append(paint(f"{plural(len(binaries), 'file')} skipped as binary or igmigrate's own output"
+                             " (--verbose lists them)", "dim"))
         out.append("")
     s = result.summary()
     line = (f"{plural(s['errors'], 'error')}, {plural(s['warnings'], 'warning')}, {plural(s['notes'], 'note')}"

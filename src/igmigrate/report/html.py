@@ -10,6 +10,7 @@ from __future__ import annotations
 from html import escape
 
 from igmigrate.findings import SEVERITIES, SEVERITY_RANK
+from igmigrate.own_outputs import HTML_GENERATOR  # first in <head>: later scans skip the page
 from igmigrate.report.assets import CSS, JS
 from igmigrate.report.charts import Bar, Point, bar_chart, burndown
 from igmigrate.report.model import Report, Row, hours, plural, strip_docs
@@ -291,7 +292,7 @@ def toc(items: list[tuple[str, str]]) -> str:
 def page(title: str, header: str, nav: str, body: str, tool_version: str, kb_version: str) -> str:
     """The whole document around a report's sections (single-repository and organisation pages)."""
     return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f'<!DOCTYPE html>\n<html lang="en"><head>{HTML_GENERATOR}<meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{e(title)}</title><style>{CSS}</style></head><body>\n"
         f"{header}\n{nav}\n<main>\n{body}\n"

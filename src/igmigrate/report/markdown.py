@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 
 from igmigrate.findings import SEVERITIES
+from igmigrate.own_outputs import MARKDOWN_REPORT_MARKER
 from igmigrate.report.model import Report, Row, hours, language_of, plural, strip_docs
 
 MAX_CHARS = 60_000
@@ -59,7 +60,7 @@ def short(value: str, limit: int) -> str:
 # ---- sections ---------------------------------------------------------------------------------
 
 def _header(r: Report) -> list[str]:
-    out = [f"# {text(r.title)}", ""]
+    out = [MARKDOWN_REPORT_MARKER, f"# {text(r.title)}", ""]  # marker first: later scans skip the report
     if r.scanned:
         out += [f"Scanned {code(r.scanned.text())}.", ""]
     out.append(f"Generated {r.generated} by igmigrate {text(r.tool_version)} "
