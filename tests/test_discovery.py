@@ -3,6 +3,7 @@ unreadable files: reported and skipped, never fatal and never silent."""
 
 import os
 import subprocess
+import sys
 
 import pytest
 
@@ -90,3 +91,33 @@ def test_missing_path_is_reported(project):
     assert result.errors[0].message == "no such file or directory"
     cli = run_cli("scan", str(root / "nope"), "--format", "json")
     assert cli.exit_code == 2 and "nope: no such file or directory" in cli.stderr
+
+
+GITIGNORE_TREE = {"src/a.py": BD, "src/deep/b.py": BD, "tests/t.py": BD, "pkg/tests/u.py": BD,
+                  "legacy/old.py": BD, "legacy/keep.py": BD, "other/keep.py": BD, "top.py": BD}
+
+
+@pytest.mark.parametrize("patterns, dropped", [
+    (["src/*.py"], {"src/a.py"}),  # '*' stops at '/': src/deep/b.py stays
+    (["**/tests/"], {"tests/t.py", "pkg/tests/u.py"}),  # '**/' also matches no folder at all
+    (["*.py", "!keep.py"], set(GITIGNORE_TREE) - {"legacy/keep.py", "other/keep.py"}),  # negation re-includes
+    (["/legacy/*", "!/legacy/keep.py"], {"legacy/old.py"}),
+])
+def test_excludes_follow_gitignore_rules(project, patterns, dropped):
+    root = project(GITIGNORE_TREE)
+    args = [a for p in patterns for a in ("--exclude", p)]
+    paths = {f["path"] for f in scan_json(root, "--no-cache", *args)["findings"]}
+    assert paths == set(GITIGNORE_TREE) - dropped
+    # The same patterns from the config file.
+    (root / ".igmigrate.toml").write_text("exclude = [" + ", ".join(f'"{p}"' for p in patterns) + "]\n")
+    paths = {f["path"] for f in scan_json(root, "--no-cache")["findings"]}
+    assert paths == set(GITIGNORE_TREE) - dropped
+
+
+def test_pathspec_is_imported_only_for_patterns_that_need_it(tmp_path):
+    (tmp_path / "a.py").write_text(BD, encoding="utf-8")
+    probe = ("import sys; from pathlib import Path; from igmigrate.discovery import discover; "
+             "discover([Path(sys.argv[1])], tuple(sys.argv[2:])); print('pathspec' in sys.modules)")
+    for patterns, expected in ((["legacy/", "*.log", "/build/"], "False"), (["src/*.py"], "True")):
+        out = subprocess.run([sys.executable, "-c", probe, str(tmp_path), *patterns], capture_output=True, text=True)
+        assert out.stdout.strip() == expected, out.stderr

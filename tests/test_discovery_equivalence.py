@@ -23,6 +23,8 @@ import subprocess
 from contextlib import contextmanager
 from pathlib import Path
 
+import pathspec
+
 import pytest
 from hypothesis import given, settings, strategies as st
 
@@ -35,10 +37,28 @@ OUTSIDE_MESSAGE = "symlink points outside the scanned tree; skipped"
 
 # The reference -----------------------------------------------------------------------------
 
-def pattern_rules(patterns: tuple[str, ...]) -> list[tuple[str, bool, bool]]:
+class Rules(list):
+    """(glob, folders only, anchored) per fnmatch pattern, and a pathspec GitIgnoreSpec for
+    the user patterns when one of them needs gitignore rules (spec, else None)."""
+
+    spec = None
+
+
+def gitignore_pattern(text: str) -> bool:
+    """A negation, '**', or a glob in a pattern with a '/' inside: gitignore reads these
+    differently from fnmatch on path parts (its '*' never crosses '/')."""
+    return text.startswith("!") or "**" in text or ("/" in text.strip("/") and any(c in text for c in "*?["))
+
+
+def pattern_rules(patterns: tuple[str, ...], user: tuple[str, ...] = ()) -> Rules:
     """(glob, folders only, anchored) per pattern: 'name' and 'dir/' match at any depth,
-    a leading '/' or an inner '/' anchors, a trailing '/' or '/**' means folders only."""
-    rules = []
+    a leading '/' or an inner '/' anchors, a trailing '/' or '/**' means folders only.
+    User patterns (also in `patterns`) go all to a GitIgnoreSpec when one needs it."""
+    rules = Rules()
+    cleaned = [t[2:] if t.startswith("./") else t for t in (raw.strip() for raw in user)]
+    if any(gitignore_pattern(t) for t in cleaned):
+        rules.spec = pathspec.GitIgnoreSpec.from_lines(cleaned)
+        patterns = patterns[len(user):]
     for raw in patterns:
         text = raw.strip()
         text = text[2:] if text.startswith("./") else text
@@ -54,6 +74,11 @@ def excluded(rules, rel: str, anchored: str, by_folders: bool = False) -> bool:
     parts = rel.split("/")
     pieces = anchored.split("/")
     leading = ["/".join(pieces[:i]) for i in range(1, len(pieces))]
+    if rules.spec is not None:
+        if by_folders and any(rules.spec.match_file(folder + "/") for folder in leading):
+            return True
+        if not by_folders and rules.spec.match_file(anchored):
+            return True
     for glob, folders_only, is_anchored in rules:
         if is_anchored:
             candidates = leading if folders_only or by_folders else leading + [anchored]
@@ -114,7 +139,7 @@ def all_patterns(user: tuple[str, ...], defaults: bool) -> tuple[str, ...]:
 
 
 def reference(roots: list[Path], user: tuple[str, ...], cwd: Path, base: Path, in_git: bool, defaults: bool = True):
-    rules = pattern_rules(all_patterns(user, defaults))
+    rules = pattern_rules(all_patterns(user, defaults), user)
     files: list[tuple[str, str, str, Path]] = []
     problems: list[tuple[str, str]] = []
     seen: set[str] = set()
@@ -286,8 +311,9 @@ def test_the_fixed_tree_reports_what_it_should(tmp_path):
     rels = {rel for _, _, rel, _ in files}
     # Kept: '/proj/...' patterns point above this base.
     assert {"top.py", "notes.txt", "gen2/g.py", "src/main.py", os.fsdecode(b"raw\xff.py")} <= rels
-    # 'docs/*.md' is anchored, and fnmatch's '*' crosses '/'.
-    assert not rels & {"x.bak", "src/app.js", "docs/readme.md", "docs/sub/deeper.md", "legacy/old.py",
+    # 'docs/*.md' is anchored, and (gitignore rules) its '*' stops at '/'.
+    assert "docs/sub/deeper.md" in rels
+    assert not rels & {"x.bak", "src/app.js", "docs/readme.md", "legacy/old.py",
                        "generated/g.py", "a b/c.py", "fixtures/f.py", "tmp/t.py", "src/vendor/v.py",
                        "links/in_file.py", "node_modules/hidden_out.py"}
 
@@ -309,7 +335,7 @@ def test_named_files_follow_the_excludes(tmp_path, rel, base_choice):
     path.parent.mkdir(parents=True)
     path.write_text("x = 1\n", encoding="utf-8")
     base, cwd = places(tmp_path.resolve(), root, base_choice, "root")
-    rules = pattern_rules(all_patterns(USER_EXCLUDES, defaults=True))
+    rules = pattern_rules(all_patterns(USER_EXCLUDES, defaults=True), USER_EXCLUDES)
     expected = [] if excluded(rules, rel, anchored_path(str(path), rel, base)) else [
         (str(path), rel, path.name, path.parent)]
     assert actual([path], USER_EXCLUDES, cwd, base) == (expected, [])

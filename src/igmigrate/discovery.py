@@ -237,11 +237,38 @@ def _ignored_by_git(root: Path) -> bool:
     return check.returncode == 0
 
 
-class _Rules:
-    """The excludes of one discover() call, with the shortcuts its hot loops use."""
+def needs_gitignore(pattern: str) -> bool:
+    """Whether a pattern reads differently under gitignore rules than under the compiled fast
+    path: a negation, '**' (also matching no folder at all), or a glob in a pattern with an
+    inner '/' (gitignore's '*' stops at '/', fnmatch's does not: `src/*.py` must not match
+    `src/a/b.py`). Plain names, 'dir/' and anchored paths without globs read the same."""
+    text = pattern.strip()
+    text = text[2:] if text.startswith("./") else text
+    if text.startswith("!") or "**" in text:
+        return True
+    return "/" in text.strip("/") and _GLOB_CHARS.search(text) is not None
 
-    def __init__(self, patterns: tuple[str, ...], base: Path) -> None:
+
+def _gitignore_spec(patterns: tuple[str, ...]):
+    """A pathspec GitIgnoreSpec (imported only here: most scans have no such pattern)."""
+    import pathspec
+
+    lines = []
+    for raw in patterns:
+        text = raw.strip()
+        lines.append(text[2:] if text.startswith("./") else text)
+    return pathspec.GitIgnoreSpec.from_lines(lines)
+
+
+class _Rules:
+    """The excludes of one discover() call, with the shortcuts its hot loops use. User
+    patterns that need gitignore semantics (needs_gitignore) go, all of them in their order
+    (a negation may re-include what an earlier pattern dropped), to a pathspec matcher; the
+    default excludes always take the compiled fast path."""
+
+    def __init__(self, patterns: tuple[str, ...], base: Path, gitignore: tuple[str, ...] = ()) -> None:
         self.compiled = _compile_excludes(patterns)
+        self.spec = _gitignore_spec(gitignore) if gitignore else None
         self.base = base
         # Only anchored patterns read a path relative to the base folder.
         self.needs_base = self.compiled.anchored_prefix is not None or self.compiled.anchored_file is not None
@@ -272,7 +299,17 @@ class _Rules:
 
     def excluded(self, rel: str, path: str) -> bool:
         """The general rule, for a path rel below its root (or as shown, for named files)."""
-        return _matches(self.compiled, rel, self.from_base(path) if self.needs_base else None)
+        return _matches(self.compiled, rel, self.from_base(path) if self.needs_base else None) or \
+            self.spec_excludes(path, rel)
+
+    def spec_excludes(self, path: str, rel: str, folder: bool = False) -> bool:
+        """The gitignore patterns' answer for path (relative to the base folder when under
+        it, else rel from the scan root, as for anchored patterns)."""
+        if self.spec is None:
+            return False
+        relative = self.from_base(path)
+        target = rel if relative is None else relative
+        return self.spec.match_file(target + "/" if folder else target)
 
     def pruned(self, prefix: str, rel_dir: str) -> bool:
         # A folder is skipped when a file inside it would be. "\0" stands for any name:
@@ -348,6 +385,7 @@ def _walk(prefix: str, rules: _Rules, problems: list[tuple[str, str]], cwd: Path
     others: list[str] = []
     names = rules.compiled.names if rules.fast else None
     path_test = rules.path_test(prefix)
+    spec = rules.spec
     blocked_root = rules.root_blocked(prefix)
     stack = [""]
     while stack:
@@ -367,7 +405,8 @@ def _walk(prefix: str, rules: _Rules, problems: list[tuple[str, str]], cwd: Path
                 # Files first: most entries are files, and one type check is all they need.
                 is_regular = entry.is_file(follow_symlinks=False)
                 if not is_regular and entry.is_dir(follow_symlinks=False):
-                    if name != ".git" and not rules.subfolder_pruned(prefix, into + name, name):
+                    if name != ".git" and not rules.subfolder_pruned(prefix, into + name, name) and \
+                            not rules.spec_excludes(prefix + into + name, into + name, folder=True):
                         stack.append(into + name)
                     continue
             except OSError:
@@ -376,6 +415,8 @@ def _walk(prefix: str, rules: _Rules, problems: list[tuple[str, str]], cwd: Path
                 continue
             rel = into + name
             if path_test is not None and path_test(rel):
+                continue
+            if spec is not None and rules.spec_excludes(prefix + rel, rel):
                 continue
             (regular if is_regular else others).append(rel)
     return regular, others
@@ -404,6 +445,8 @@ def _kept(rels: list[str], prefix: str, rules: _Rules) -> tuple[list[str], list[
             if folder or (names is not None and names(name)):
                 continue
         if path_test is not None and path_test(rel):
+            continue
+        if rules.spec is not None and rules.spec_excludes(prefix + rel, rel):
             continue
         files = files_in.get(directory)
         if files is None:
@@ -514,8 +557,10 @@ def _prefix(root: Path) -> str:
 def discover(paths: list[Path], excludes: tuple[str, ...], cwd: Path | None = None,
              use_default_excludes: bool = True, exclude_base: Path | None = None) -> Discovery:
     cwd = (cwd or Path.cwd()).resolve()
-    patterns = tuple(excludes) + (DEFAULT_EXCLUDES + BINARY_EXCLUDES if use_default_excludes else ())
-    rules = _Rules(patterns, (exclude_base or cwd).resolve())
+    user = tuple(excludes)
+    gitignore = user if any(needs_gitignore(p) for p in user) else ()
+    patterns = (() if gitignore else user) + (DEFAULT_EXCLUDES + BINARY_EXCLUDES if use_default_excludes else ())
+    rules = _Rules(patterns, (exclude_base or cwd).resolve(), gitignore)
     result = Discovery()
     seen: set[str] = set()
     paths = list(paths)
