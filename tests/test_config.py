@@ -1,6 +1,8 @@
 """[tool.igmigrate] / .igmigrate.toml: exclude, select/ignore, severity overrides, fail-on;
 unknown keys and bad values exit 2 with the key named."""
 
+from pathlib import Path
+
 import pytest
 
 from conftest import run_cli
@@ -44,3 +46,18 @@ def test_cli_flags_override_config(project):
     project({"pyproject.toml": '[tool.igmigrate]\nfail-on = "never"\n', "a.py": BD})
     assert run_cli("scan", ".").exit_code == 0
     assert run_cli("scan", ".", "--fail-on", "error").exit_code == 1
+
+
+def test_the_config_follows_the_scanned_path_not_the_current_folder(tmp_path, monkeypatch):
+    from conftest import scan_json, write_tree
+
+    write_tree(tmp_path, {"proj/pyproject.toml": '[tool.igmigrate]\nexclude = ["legacy/"]\n',
+                          "proj/legacy/old.py": 'SCOPE = "user_profile"\n', "proj/app.py": 'SCOPE = "user_media"\n',
+                          "other/.igmigrate.toml": 'ignore = ["IGM1"]\n'})
+    monkeypatch.chdir(tmp_path)
+    assert {f["path"] for f in scan_json(Path("proj"), "--no-cache")["findings"]} == {"proj/app.py"}
+    # A file named on the command line finds its project's config too.
+    assert scan_json(Path("proj/legacy/old.py"), "--no-cache")["findings"] == []
+    # From an unrelated folder, the scanned path's config applies, not the current folder's.
+    monkeypatch.chdir(tmp_path / "other")
+    assert {f["path"] for f in scan_json(tmp_path / "proj", "--no-cache")["findings"]} == {str(tmp_path / "proj/app.py")}

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Optional
 import typer
 
 from igmigrate.atomic import write_atomically
-from igmigrate.config import find_config, load_config
+from igmigrate.config import config_start, find_config, load_config
 from igmigrate.display import shown_path
 from igmigrate.knowledge import default_knowledge_base
 from igmigrate.outputs import FORMATS
@@ -99,7 +99,7 @@ def build_options(paths, exclude, select, ignore, jobs, max_file_size, config_fi
     """Merge command-line options over the project config; returns (ScanOptions, fail_on, kb)."""
     check_paths(paths)
     kb = default_knowledge_base()
-    config_path = config_file or find_config(Path.cwd())
+    config_path = config_file or find_config(config_start([Path(p) for p in (paths or ["."])], Path.cwd()))
     config = load_config(config_path, set(kb.rules))
     select = split_rule_ids(select, "--select", kb.rules)
     ignore = split_rule_ids(ignore, "--ignore", kb.rules)

@@ -1,12 +1,13 @@
 """Project configuration: `[tool.igmigrate]` in pyproject.toml or a `.igmigrate.toml`.
 
-The nearest file found from the current directory upwards wins (a `.igmigrate.toml` beats
-a pyproject.toml in the same folder). Unknown keys and bad values are errors that name the
+The nearest file found from the scanned paths' common folder upwards wins (config_start; a
+`.igmigrate.toml` beats a pyproject.toml in the same folder). Unknown keys and bad values are errors that name the
 file and the key (the CLI exits 2), so a typo never silently changes what is checked.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,6 +36,22 @@ class Config:
     fail_on: str | None = None
     max_file_size: int | None = None
     jobs: int | None = None
+
+
+def config_start(paths: list[Path], cwd: Path) -> Path:
+    """Where the config search starts: the deepest folder holding every scanned path (a
+    scanned folder itself, a scanned file's folder), so `cd parent; igmigrate scan proj`
+    reads proj's config. Several roots with different configs of their own share the config
+    of their common folder (or above); scan them one by one, or pass --config, to apply each
+    one's own."""
+    folders = []
+    for given in paths or [Path(".")]:
+        absolute = Path(os.path.abspath(cwd / given))
+        folders.append(absolute if absolute.is_dir() else absolute.parent)
+    try:
+        return Path(os.path.commonpath(folders))
+    except ValueError:  # different drives
+        return cwd
 
 
 def find_config(start: Path) -> Path | None:
