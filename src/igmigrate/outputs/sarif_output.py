@@ -52,9 +52,18 @@ def _artifact(display: str, cwd: Path, root: Path) -> dict:
     return {"uri": quote(relative), "uriBaseId": SRCROOT}
 
 
+# What each message slot stands for in a rule's description (the finding's message fills it).
+_SLOT_WORDS = {"match": "the matched value", "package": "the package", "successor": "its successor",
+               "suggestion": "the suggested value", "lock": "the lock file", "id": "the id"}
+# Token and secret rules: GitHub ranks code-scanning alerts by this (0.0-10.0, 7.0+ is high).
+SECURITY_SEVERITY = "7.5"
+
+
 def _readable(template: str) -> str:
-    """Rule messages are templates ({match}); show the slots as <match> in descriptions."""
-    return _PLACEHOLDER.sub(r"<\1>", template)
+    """Rule messages are templates ({match}); a description says what each slot stands for
+    ("the matched value") and drops slots that only add context ({detail}, {evidence})."""
+    text = _PLACEHOLDER.sub(lambda m: _SLOT_WORDS.get(m.group(1), ""), template)
+    return re.sub(r"\s+([,.;:)])", r"\1", re.sub(r"[ \t]{2,}", " ", text)).strip()
 
 
 def _rule_descriptor(rule: Rule, kb: KnowledgeBase) -> dict:
@@ -79,6 +88,9 @@ def _rule_descriptor(rule: Rule, kb: KnowledgeBase) -> dict:
     }
     if help_uri:
         descriptor["helpUri"] = help_uri
+    if rule.detect.kind == "token" or rule.detect.secret:
+        descriptor["properties"]["tags"].append("security")
+        descriptor["properties"]["security-severity"] = SECURITY_SEVERITY
     return descriptor
 
 
