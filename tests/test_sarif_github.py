@@ -36,3 +36,17 @@ def test_rule_descriptions_show_no_template_slots_and_tokens_carry_security_meta
         assert "security" in rule["properties"]["tags"]
         assert 7.0 <= float(rule["properties"]["security-severity"]) <= 10.0
     assert all("security-severity" not in r["properties"] for r in rules if r not in tokens)
+
+
+def test_junit_is_well_formed_whatever_snippets_and_names_hold(tmp_path, monkeypatch):
+    import xml.etree.ElementTree as ET
+
+    monkeypatch.chdir(tmp_path)
+    hostile = "\x1b]0;title\x07\x01\x0b\x0c\x1f\ufffe"
+    (tmp_path / f"a{hostile[:2]}b.js").write_text(
+        f'const u = "https://api.instagram.com/oauth/authorize?scope=user_profile"; // {hostile}\n', encoding="utf-8")
+    (tmp_path / "b.py").write_text(f'SCOPE = "user_profile"  # {hostile}\n', encoding="utf-8")
+    result = run_cli("scan", ".", "--format", "junit", "--no-cache")
+    assert result.exit_code == 1, result.output
+    root = ET.fromstring(result.stdout_bytes)
+    assert int(root.get("failures")) >= 2

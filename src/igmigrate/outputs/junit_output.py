@@ -6,11 +6,21 @@ a broken build step."""
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 
 from igmigrate.findings import SEVERITY_RANK, Finding, ScanResult
 from igmigrate.knowledge import KnowledgeBase
+
+
+# What XML 1.0 cannot hold (C0 controls but tab/LF/CR, surrogates, U+FFFE/U+FFFF): dropped,
+# so the report stays well-formed whatever a snippet or file name holds.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def clean(text: str) -> str:
+    return _NOT_XML.sub("", text)
 
 
 def _is_failure(f: Finding, fail_on: str) -> bool:
@@ -42,24 +52,24 @@ def render(result: ScanResult, kb: KnowledgeBase, options: dict) -> str:
     for f in sorted(result.findings, key=lambda f: (f.path, f.line, f.column, f.rule_id)):
         rule = kb.rules.get(f.rule_id)
         label = f"{f.rule_id} {rule.name}" if rule else f.rule_id
-        case = ET.Element("testcase", classname=f.path, name=f"{label} at {f.line}:{f.column}",
-                          file=f.path, line=str(f.line))
+        case = ET.Element("testcase", classname=clean(f.path), name=clean(f"{label} at {f.line}:{f.column}"),
+                          file=clean(f.path), line=str(f.line))
         if f.suppressed:
             ET.SubElement(case, "skipped", message="suppressed in source (igmigrate: ignore)")
         elif _is_failure(f, fail_on):
-            failure = ET.SubElement(case, "failure", type=f.severity, message=f.message)
-            failure.text = _details(f)
+            failure = ET.SubElement(case, "failure", type=f.severity, message=clean(f.message))
+            failure.text = clean(_details(f))
         else:
-            ET.SubElement(case, "system-out").text = _details(f)
+            ET.SubElement(case, "system-out").text = clean(_details(f))
         by_file[f.path].append(case)
     root = ET.Element("testsuites", name="igmigrate")
     if not by_file:
         ok = ET.Element("testcase", classname="igmigrate", name="no Basic Display or Legacy API use found")
         by_file["igmigrate"].append(ok)
     for path in sorted(by_file):
-        root.append(_suite(path, by_file[path]))
+        root.append(_suite(clean(path), by_file[path]))
     if result.errors:
-        ET.SubElement(root[-1], "system-err").text = "\n".join(f"{e.path}: {e.message}" for e in result.errors)
+        ET.SubElement(root[-1], "system-err").text = clean("\n".join(f"{e.path}: {e.message}" for e in result.errors))
     for key in ("tests", "failures", "errors", "skipped"):
         root.set(key, str(sum(int(s.get(key, "0")) for s in root.findall("testsuite"))))
     ET.indent(root)
