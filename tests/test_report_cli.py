@@ -32,7 +32,7 @@ def test_writes_markdown_and_html_atomically(project):
     assert md.exit_code == 0, md.output  # errors were found, but a report is not a gate
     assert "wrote out/report.md (markdown," in md.stderr
     text = (project / "out/report.md").read_text(encoding="utf-8")
-    assert text.startswith("# Instagram API migration report") and "`api/token.py:3`" in text
+    assert text.startswith("<!-- generator: igmigrate -->\n# Instagram API migration report") and "`api/token.py:3`" in text
     page = run("report", "-o", "out/report.html", "--title", "Demo")  # format from the suffix, path defaults to .
     assert page.exit_code == 0, page.output
     html = (project / "out/report.html").read_text(encoding="utf-8")
