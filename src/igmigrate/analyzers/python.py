@@ -20,7 +20,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from igmigrate.analyzers.base import FileAnalysis, Hit
 from igmigrate.analyzers.python_helpers import Helper, helper_of, self_assignments
-from igmigrate.analyzers.python_index import ModuleIndex
+from igmigrate.analyzers.python_index import ModuleIndex, register_table_builder
 from igmigrate.analyzers.python_tokens import PythonTokens, prose_hits
 from igmigrate.analyzers.matching import OTHER_PLATFORM_HOST, INSTAGRAM_HOST, Context, Matcher, named_after
 
@@ -745,3 +745,4 @@ def _class_hosts(table: ModuleTable, contexts: dict, text: str) -> dict[str | No
     return out
 
 
+register_table_builder(build_table)

@@ -5,15 +5,26 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
 from igmigrate.analyzers.matching import Matcher
 from igmigrate.limits import MAX_LIBCST_BYTES
 from igmigrate.modules import ModuleFinder
 from igmigrate.reading import TooLarge, read_bytes
 
-if TYPE_CHECKING:
-    from igmigrate.analyzers.python import ModuleTable
+# The libcst evaluator (analyzers/python.py) registers the function that builds a module's
+# table when it is imported; only it asks for tables. Registering, instead of importing it
+# here, keeps imports pointing down (python -> python_index, never back).
+_table_builder: list[Callable] = []
+
+
+def register_table_builder(builder: Callable) -> None:
+    _table_builder[:] = [builder]
+
+
+# A module's table (analyzers.python.ModuleTable); typed loosely so this module needs
+# nothing from the evaluator above it.
+ModuleTable = Any
 
 
 class ModuleIndex:
@@ -56,8 +67,7 @@ class ModuleIndex:
         if name not in self.tables:
             from libcst import ParserSyntaxError, parse_module
 
-            from igmigrate.analyzers.python import build_table
-
+            build_table = _table_builder[0]
             self.tables[name] = None  # cycle guard
             try:
                 data = read_bytes(str(self.files[name]), MAX_LIBCST_BYTES)  # libcst's bound, as for scanned files
