@@ -64,6 +64,14 @@ class Lowerer:
             sibling = node.next_named_sibling
             while sibling is not None and sibling.type in self.spec.comments:
                 sibling = sibling.next_named_sibling
+            if sibling is None:
+                return None
+            if key.startswith("+!"):  # ... of any type but these (Kotlin `x: T = v`: the value follows the parameter)
+                return sibling if sibling.type not in key[2:].split("|") else None
+            if key.startswith("+:"):  # ... that the parent holds under this field (Swift `default_value`)
+                parent = node.parent
+                index = next(i for i, c in enumerate(parent.children) if c.id == sibling.id)
+                return sibling if parent.field_name_for_child(index) == key[2:] else None
             return sibling if sibling is not None and sibling.type in key[1:].split("|") else None
         if "/" in key:  # a path of selectors: "@call_suffix/@value_arguments"
             for part in key.split("/"):
@@ -239,6 +247,8 @@ class Lowerer:
         body = self.field(node, spec.get("body"))
         if body is not None and str(spec.get("body", "")).startswith("+"):
             self.consumed.add(body.id)
+        if self.spec.param_defaults:
+            self._param_defaults(node, body, own_scope, owner)
         if self.spec.annotation_nodes:
             skip = {c.id for c in (body, self.field(node, spec.get("params"))) if c is not None}
             for child in node.children:
@@ -255,6 +265,24 @@ class Lowerer:
                 returned = self._walk_body(body, own_scope, owner)
         self.model.functions[(owner or scope, name)] = Function(owner or scope, name, tuple(params), returned, own_scope)
         self.receiver = saved
+
+    def _param_defaults(self, node, body, scope: str, cls: str) -> None:
+        """Default parameter values (`$scopes = ['user_profile']`, `scopes = [...]`) are values
+        the code writes: sites of the function's scope, named after the parameter."""
+        table = self.spec.param_defaults
+        for child in node.children:
+            if body is not None and child.id == body.id:
+                continue
+            for param in _descendants(child):
+                conf = table.get(param.type)
+                if conf is None:
+                    continue
+                value = self.field(param, conf.get("value"))
+                if value is None:
+                    continue
+                name_node = self.field(param, conf.get("name"))
+                name = self.name_of(name_node) if name_node is not None and name_node.type in self.spec.names else None
+                self.site(value, scope, cls, name)
 
     def _walk_body(self, body, scope: str, cls: str) -> Expr:
         """Walk a function body; return what it returns (the last `return`, or the last

@@ -83,6 +83,7 @@ class LanguageSpec:
     visibility: dict = field(default_factory=dict)  # imports: visible (visible.py)
     list_calls: frozenset[str] = frozenset()  # calls whose arguments are a list's items
     enum_members: dict = field(default_factory=dict)  # enum cases that carry a value
+    param_defaults: dict = field(default_factory=dict)  # parameter nodes and where their default value is
     identity_members: frozenset[str] = frozenset()  # `.rawValue`, `.value`: the value itself
     builders: tuple = ()  # URL builder calls and chains (builders.py)
     annotations: dict = field(default_factory=dict)  # HTTP client annotations (annotations.py)
@@ -172,7 +173,7 @@ def load_spec(name: str) -> LanguageSpec:
             pair_calls=table("pair_calls"), records=table("records"), string_ignore=names("string_ignore"),
             string_gaps=bool(data.get("string_gaps")), string_prefix=str(data.get("string_prefix") or ""), sequences=table("sequences"),
             sequence_selectors=dict(data.get("sequence_selectors") or {}),
-            record_results=frozenset(r for v in table("records").values() for r in v.get("results") or ()), enum_members=table("enum_members"), identity_members=frozenset(identity.get("members") or ()),
+            record_results=frozenset(r for v in table("records").values() for r in v.get("results") or ()), enum_members=table("enum_members"), param_defaults=table("param_defaults"), identity_members=frozenset(identity.get("members") or ()),
         )
     except (TypeError, AttributeError, ValueError) as exc:
         raise FlowSpecError(f"{path}: bad flow table: {exc}") from None
