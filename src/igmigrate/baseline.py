@@ -108,21 +108,23 @@ class Comparison:
     new: list[Finding]  # what to report: findings the baseline does not know (suppressed ones kept as they are)
     known: int  # active findings the baseline accepted
     fixed: list[Entry]  # entries for scanned files that no active finding matches any more
+    accepted: list[Finding] = field(default_factory=list)  # the known findings themselves (SARIF keeps them)
 
 
 def compare(baseline: Baseline, findings: list[Finding], in_scope: Callable[[str], bool]) -> Comparison:
     matched: set[str] = set()
-    new = []
+    new, accepted = [], []
     for f in findings:
         if not f.suppressed and f.fingerprint in baseline.entries:
             matched.add(f.fingerprint)
+            accepted.append(f)
         else:
             new.append(f)
     # Only entries whose file this run looked at can be called fixed: a pre-commit run over
     # two files says nothing about the rest of the baseline.
     fixed = [e for fp, e in sorted(baseline.entries.items(), key=lambda kv: kv[1])
              if fp not in matched and in_scope(e.path)]
-    return Comparison(new=new, known=len(matched), fixed=fixed)
+    return Comparison(new=new, known=len(matched), fixed=fixed, accepted=accepted)
 
 
 def updated(baseline: Baseline, comparison: Comparison, add_new: bool) -> Baseline:

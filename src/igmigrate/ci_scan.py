@@ -1,7 +1,7 @@
 """The CI steps around a scan, in the order they must run:
 
 1. before the scan, --changed-since / --changed-lines restrict the files (ScanOptions.only_files);
-2. after it, --baseline hides known findings and counts fixed entries (over every changed
+2. after it, --baseline hides known findings (kept aside in ScanResult.known for SARIF) and counts fixed entries (over every changed
    file, before the line filter, so a known finding off the changed lines is not "fixed");
 3. last, --changed-lines drops findings that do not touch a changed line.
 
@@ -62,6 +62,7 @@ def finish(ci: CIOptions, result: ScanResult, options: ScanOptions, changes: Cha
     from igmigrate import baseline as baselines
 
     findings = baselines.without_baseline_files(result.findings, cwd)
+    known: list | None = None
     if ci.baseline is not None:
         try:
             known = baselines.load(ci.baseline)
@@ -69,18 +70,23 @@ def finish(ci: CIOptions, result: ScanResult, options: ScanOptions, changes: Cha
             raise CIError(str(exc)) from None
         scope = baselines.scan_scope(options.paths, options.only_files, cwd, result.scanned)
         comparison = baselines.compare(known, findings, scope)
-        findings = comparison.new
+        findings, known = comparison.new, comparison.accepted
         note = f"baseline {ci.baseline}: {comparison.known} known findings not shown, {len(comparison.fixed)} baseline entries fixed"
         if comparison.fixed:
             note += f" (`igmigrate baseline update {ci.baseline}` drops them)"
         outcome.notes.append(note)
     if ci.changed_lines and changes is not None:
         resolved = cwd.resolve()
-        kept = [f for f in findings if changes.touches(str((resolved / f.path).resolve()), f.line, f.end_line)]
+
+        def on_changed_lines(items: list) -> list:
+            return [f for f in items if changes.touches(str((resolved / f.path).resolve()), f.line, f.end_line)]
+
+        kept = on_changed_lines(findings)
         outcome.notes.append(f"changed lines since {changes.base[:12]}: {len(findings) - len(kept)} findings "
                              f"on unchanged lines not shown")
         findings = kept
-    if findings != result.findings:
+        known = None if known is None else on_changed_lines(known)
+    if findings != result.findings or known is not None:
         outcome.result = ScanResult(findings=findings, errors=result.errors, files_scanned=result.files_scanned,
-                                    scanned=result.scanned)
+                                    scanned=result.scanned, known=known)
     return outcome

@@ -66,6 +66,10 @@ class ScanResult:
     # Display paths of the files read and analyzed in full (no error): only their baseline
     # entries can be called fixed. None when unknown (a result built by hand).
     scanned: frozenset[str] | None = None
+    # Findings a --baseline accepted: hidden from every format but SARIF, which keeps them as
+    # baselineState "unchanged" so a code-scanning upload does not close their alerts.
+    # None when no baseline was compared.
+    known: list[Finding] | None = None
 
     def summary(self) -> dict:
         active = [f for f in self.findings if not f.suppressed]

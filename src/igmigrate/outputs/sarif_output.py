@@ -10,6 +10,7 @@ above them; inline-suppressed findings stay in the log with suppressions[kind=in
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 from urllib.parse import quote
@@ -22,15 +23,34 @@ from igmigrate.knowledge import KnowledgeBase, Rule
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"
 FINGERPRINT_KEY = "igmigrate/v1"
+# GitHub code scanning rejects a run above these (docs: "SARIF support for code scanning").
+MAX_RESULTS = 25_000
+MAX_LOCATIONS = 1_000
+_RANK = {"error": 0, "warning": 1, "note": 2}
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
 def source_root(options: dict) -> tuple[Path, Path]:
-    """(cwd, root): paths in findings are relative to cwd; artifacts are relative to root."""
+    """(cwd, root): paths in findings are relative to cwd; artifacts are relative to root.
+
+    root is where the scanned paths live, not where the command ran (`cd parent; igmigrate
+    scan proj` must give proj-relative URIs): the git top level holding the common folder of
+    the scanned paths, else that folder itself."""
     cwd = Path(options.get("cwd") or Path.cwd()).resolve()
     root = options.get("root")
-    root = Path(root).resolve() if root else (repository_root(str(cwd)) or cwd)
-    return cwd, root
+    if root:
+        return cwd, Path(root).resolve()
+    context = options.get("scan_context")
+    base = _common_folder([cwd / p for p in context.paths] if context is not None and context.paths else [cwd])
+    return cwd, repository_root(str(base)) or base
+
+
+def _common_folder(paths: list[Path]) -> Path:
+    folders = [str(p.resolve() if p.is_dir() else p.resolve().parent) for p in paths]
+    try:
+        return Path(os.path.commonpath(folders))
+    except ValueError:  # different drives (Windows): no common folder
+        return Path(folders[0])
 
 
 def root_relative(display: str, cwd: Path, root: Path) -> str | None:
@@ -117,7 +137,7 @@ def _engine_fixes(findings: list[Finding], kb: KnowledgeBase, cwd: Path) -> dict
 
 
 def _result(f: Finding, rule_index: dict[str, int], kb: KnowledgeBase, cwd: Path, root: Path,
-            fixes: dict) -> dict:
+            fixes: dict, state: str | None) -> dict:
     artifact = _artifact(f.path, cwd, root)
     text = f.message
     if f.replacement:
@@ -126,7 +146,7 @@ def _result(f: Finding, rule_index: dict[str, int], kb: KnowledgeBase, cwd: Path
         "ruleId": f.rule_id,
         "level": f.severity,
         "message": {"text": text},
-        "locations": [{"physicalLocation": {"artifactLocation": artifact, "region": _region(f)}}],
+        "locations": [{"physicalLocation": {"artifactLocation": artifact, "region": _region(f)}}][:MAX_LOCATIONS],
         "partialFingerprints": {FINGERPRINT_KEY: f.fingerprint},
         "properties": {"category": f.category},
     }
@@ -134,6 +154,8 @@ def _result(f: Finding, rule_index: dict[str, int], kb: KnowledgeBase, cwd: Path
         result["ruleIndex"] = rule_index[f.rule_id]
     if f.replacement:
         result["properties"]["replacement"] = f.replacement
+    if state is not None:
+        result["baselineState"] = state
     if f.suppressed:
         result["suppressions"] = [{"kind": "inSource"}]
     fix = fixes.get(f)
@@ -152,20 +174,52 @@ def _result(f: Finding, rule_index: dict[str, int], kb: KnowledgeBase, cwd: Path
     return result
 
 
+def _capped(findings: list[tuple[Finding, str | None]]) -> tuple[list[tuple[Finding, str | None]], int]:
+    """At most MAX_RESULTS, chosen errors first, then warnings, then notes (suppressed ones
+    last); the kept ones stay in path order. Returns (kept, number left out)."""
+    if len(findings) <= MAX_RESULTS:
+        return findings, 0
+    order = sorted(range(len(findings)), key=lambda i: (findings[i][0].suppressed,
+                                                        _RANK.get(findings[i][0].severity, 3), i))
+    kept = sorted(order[:MAX_RESULTS])
+    return [findings[i] for i in kept], len(findings) - MAX_RESULTS
+
+
+def _file_error(e, cwd: Path, root: Path) -> dict:
+    # A file the scan meant to read and could not ("cannot read/decode/parse") is an error;
+    # a deliberate skip (size limit, binary, our own output) is a warning.
+    return {
+        "level": "error" if e.message.startswith("cannot ") else "warning",
+        "message": {"text": f"{e.path}: {e.message}"},
+        "locations": [{"physicalLocation": {"artifactLocation": _artifact(e.path, cwd, root)}}],
+    }
+
+
+def _execution_successful(result: ScanResult) -> bool:
+    """Decision: per-file failures do not fail the run (they are listed as error notifications,
+    and the exit code stays 0/1 by the findings); a missing path never reaches this writer
+    (the CLI exits 2 first). The run failed only when files could not be read and not one
+    file was analyzed: the scan then did nothing that was asked."""
+    could_not = any(e.message.startswith("cannot ") for e in result.errors)
+    return not (could_not and result.scanned is not None and not result.scanned)
+
+
 def document(result: ScanResult, kb: KnowledgeBase, options: dict | None = None) -> dict:
     cwd, root = source_root(options or {})
     rules = sorted(kb.rules.values(), key=lambda r: r.id)
     rule_index = {r.id: i for i, r in enumerate(rules)}
-    fixes = _engine_fixes(result.findings, kb, cwd)
-    findings = sorted(result.findings, key=lambda f: (f.path, f.line, f.column, f.rule_id, f.fingerprint))
-    notifications = [
-        {
-            "level": "warning",
-            "message": {"text": e.message},
-            "locations": [{"physicalLocation": {"artifactLocation": _artifact(e.path, cwd, root)}}],
-        }
-        for e in result.errors
-    ]
+    # With --baseline, known findings stay in the log as "unchanged" (dropping them would make
+    # a code-scanning upload close their alerts); without one, results carry no state.
+    states: list[tuple[Finding, str | None]] = [(f, None if result.known is None else "new") for f in result.findings]
+    states += [(f, "unchanged") for f in result.known or ()]
+    states.sort(key=lambda fs: (fs[0].path, fs[0].line, fs[0].column, fs[0].rule_id, fs[0].fingerprint))
+    states, left_out = _capped(states)
+    fixes = _engine_fixes([f for f, _ in states], kb, cwd)
+    notifications = [_file_error(e, cwd, root) for e in result.errors]
+    if left_out:
+        notifications.append({"level": "warning", "message": {"text": (
+            f"{left_out} results left out: GitHub code scanning accepts at most {MAX_RESULTS} per run "
+            f"(kept errors first, then warnings, then notes)")}})
     run = {
         "tool": {"driver": {
             "name": "igmigrate",
@@ -177,8 +231,9 @@ def document(result: ScanResult, kb: KnowledgeBase, options: dict | None = None)
         "originalUriBaseIds": {SRCROOT: {"uri": root.as_uri().rstrip("/") + "/"}},
         # Our columns count code points (Python str indexes), not UTF-16 units.
         "columnKind": "unicodeCodePoints",
-        "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": notifications}],
-        "results": [_result(f, rule_index, kb, cwd, root, fixes) for f in findings],
+        "invocations": [{"executionSuccessful": _execution_successful(result),
+                         "toolExecutionNotifications": notifications}],
+        "results": [_result(f, rule_index, kb, cwd, root, fixes, state) for f, state in states],
     }
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
 
