@@ -48,6 +48,19 @@ def test_baseline_sarif_file_keeps_known_while_text_hides_them(tmp_path):
     assert {f["path"] for f in data["findings"]} == {"new.py"}
 
 
+def test_changed_lines_filter_known_results_like_new_ones(tmp_path):
+    root = _baselined_repo(tmp_path)
+    # Touch the line of one known finding (same matched text, so still known); leave the other.
+    (root / "login.py").write_text(BAD_PY.replace('user_media"\n', 'user_media"  # edited\n', 1), encoding="utf-8")
+    doc = assert_valid_sarif(run_cli(root, "scan", "--baseline", "igmigrate-baseline.json", "--changed-lines",
+                                     "--format", "sarif").stdout)
+    kept = {(_uri(r), r["locations"][0]["physicalLocation"]["region"]["startLine"], r["baselineState"])
+            for r in doc["runs"][0]["results"]}
+    assert ("login.py", 1, "unchanged") in kept
+    assert all(line == 1 for uri, line, _ in kept if uri == "login.py")
+    assert any(uri == "new.py" and state == "new" for uri, _, state in kept)
+
+
 def test_without_baseline_results_carry_no_state(tmp_path):
     root = _baselined_repo(tmp_path)
     doc = assert_valid_sarif(run_cli(root, "scan", "--format", "sarif").stdout)

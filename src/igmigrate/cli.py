@@ -53,7 +53,7 @@ def scan_command(
     exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even when findings reach --fail-on (errors still exit 2)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print no findings; the exit code says it all (errors still go to stderr)."),
     show_statistics: bool = typer.Option(False, "--statistics", help="Print counts per rule and per file after the findings."),
-    baseline: Optional[Path] = typer.Option(None, "--baseline", help="Hide findings recorded in this baseline file (see `igmigrate baseline`)."),
+    baseline: Optional[Path] = typer.Option(None, "--baseline", help="Hide findings recorded in this baseline file (SARIF keeps them as baselineState unchanged; see `igmigrate baseline`)."),
     changed_since: Optional[str] = typer.Option(None, "--changed-since", metavar="REF", help="Scan only files changed since the merge base with REF (commits, staged, unstaged, untracked)."),
     changed_lines: bool = typer.Option(False, "--changed-lines", help="Keep only findings on changed lines (base: --changed-since REF, else HEAD)."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Analyze every file afresh; neither read nor write the result cache."),
