@@ -265,3 +265,7 @@ class ScopeWordLines:
 
     def near(self, line: int) -> bool:
         return any(self._names(n) for n in range(max(1, line - 2), min(line, len(self.lines)) + 1))
+
+    def on(self, line: int) -> bool:
+        """Whether this very line names a scope or permission."""
+        return 1 <= line <= len(self.lines) and self._names(line)

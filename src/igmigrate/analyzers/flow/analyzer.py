@@ -19,7 +19,7 @@ from igmigrate.analyzers.flow.ir import Call, Concat, Expr, FileModel, Format, J
 from igmigrate.analyzers.flow.project import FlowFiles
 from igmigrate.analyzers.flow.spec import spec_for_grammar
 from igmigrate.analyzers.flow.workspace import Workspace
-from igmigrate.analyzers.matching import OTHER_PLATFORM_HOST, Context, Matcher, file_contexts, named_after
+from igmigrate.analyzers.matching import OTHER_PLATFORM_HOST, Context, Matcher, ScopeWordLines, file_contexts, named_after
 from igmigrate.knowledge import KnowledgeBase
 
 _SCOPE_WORD = re.compile(r"(?i)scope|permission")
@@ -117,7 +117,7 @@ class _Run:
         self.spec = analyzer.workspace.spec_of(model)
         self.host_scope = contexts["instagram_context"] and not OTHER_PLATFORM_HOST.search(text)
         self.reported: set[tuple[int, str, str]] = set()
-        self.lines = result.lines
+        self.scope_lines = ScopeWordLines(result.lines)  # each line searched once: linear on long-line bundles
         names = set()
         for site in model.sites:
             for s in _strings(site.expr):
@@ -187,9 +187,9 @@ class _Run:
         # is in a scope context, as a name that says scope is (Python does the same).
         named_scope = bool(target and _SCOPE_WORD.search(target)) or (
             frame.scope in self.model.classes and bool(_SCOPE_WORD.search(frame.scope.rsplit(".", 1)[-1])))
-        scope_like = named_scope or _near_scope_word(self.lines, line)
+        scope_like = named_scope or self.scope_lines.near(line)
         if scope_like and not named_scope and _LONE_WORD.fullmatch(text) \
-                and not _near_scope_word(self.lines, line, above=0):
+                and not self.scope_lines.on(line):
             scope_like = False  # `enum Scope {` / `class Scopes {` above a lone name is not a scope use
         ctx = Context(scope_context=scope_like, instagram_host_scope=self.host_scope, legacy_candidates=True,
                       **self.contexts)
@@ -285,13 +285,6 @@ def _strings(expr: Expr):
             stack.extend(v for _, v in e.pairs)
         elif isinstance(e, Call):
             stack.extend(e.args)
-
-
-def _near_scope_word(lines: list[str], line: int, above: int = 2) -> bool:
-    for number in range(max(1, line - above), line + 1):
-        if number <= len(lines) and _SCOPE_WORD.search(lines[number - 1]):
-            return True
-    return False
 
 
 def _error_share(root) -> float:
