@@ -127,9 +127,12 @@ def igmigrate_cmd(target: Path, cache: Path | None, fmt: str = "json") -> list[s
 
 
 def rg_cmd(target: Path) -> list[str]:
+    # rg gets the words without the prefilter's `\b` guards (the plain search a grep user
+    # types): ripgrep's `\b` is Unicode-aware and drops it off its fast literal path (15 s
+    # instead of 0.6 s on the library tree), which would flatter igmigrate's ratios.
     cmd = ["rg", "--hidden", "--no-heading", "-n"]
     for word in prefilter_words():
-        cmd += ["-e", word]
+        cmd += ["-e", word.replace("\\b", "")]
     return cmd + ["--", str(target)]
 
 
