@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, List, Optional
 
 import typer
 
-from igmigrate.cli_support import UsageFailure, build_options, check_output_targets, fail, write_output
+from igmigrate.cli_support import (CONFIG_OPTION, EXCLUDE_OPTION, JOBS_OPTION, PATHS_ARGUMENT, UsageFailure, build_options,
+                                    check_output_targets, fail, write_output)
 from igmigrate.config import ConfigError
 from igmigrate.knowledge import KnowledgeBaseError
 from igmigrate.scanner import scan
@@ -42,19 +43,15 @@ def _write(path: Path, baseline: "Baseline") -> None:
     write_output(path, baseline.render())
 
 
-_PATHS = typer.Argument(None, help="Files or directories (default: .).")
-_EXCLUDE = typer.Option(None, "--exclude", help="Extra exclude pattern (gitignore style).")
-_CONFIG = typer.Option(None, "--config", help="Config file (default: nearest .igmigrate.toml or pyproject.toml).")
-_JOBS = typer.Option(None, "--jobs", "-j", min=0, help="Worker processes (default: CPU count).")
 
 
 @baseline_app.command("create")
 def create_command(
-    paths: Optional[List[str]] = _PATHS,
+    paths: Optional[List[str]] = PATHS_ARGUMENT,
     output: Path = typer.Option(..., "--output", "-o", help="Baseline file to write (JSON)."),
-    exclude: Optional[List[str]] = _EXCLUDE,
-    config_file: Optional[Path] = _CONFIG,
-    jobs: Optional[int] = _JOBS,
+    exclude: Optional[List[str]] = EXCLUDE_OPTION,
+    config_file: Optional[Path] = CONFIG_OPTION,
+    jobs: Optional[int] = JOBS_OPTION,
 ) -> None:
     """Scan and record every current (unsuppressed) finding in FILE."""
     from igmigrate import baseline as baselines
@@ -68,11 +65,11 @@ def create_command(
 @baseline_app.command("update")
 def update_command(
     file: Path = typer.Argument(..., help="The baseline file to update in place."),
-    paths: Optional[List[str]] = _PATHS,
+    paths: Optional[List[str]] = PATHS_ARGUMENT,
     add_new: bool = typer.Option(False, "--add-new", help="Also accept findings that are not in the baseline yet."),
-    exclude: Optional[List[str]] = _EXCLUDE,
-    config_file: Optional[Path] = _CONFIG,
-    jobs: Optional[int] = _JOBS,
+    exclude: Optional[List[str]] = EXCLUDE_OPTION,
+    config_file: Optional[Path] = CONFIG_OPTION,
+    jobs: Optional[int] = JOBS_OPTION,
 ) -> None:
     """Drop entries whose findings are gone; never add new ones unless --add-new."""
     from igmigrate import baseline as baselines

@@ -15,8 +15,9 @@ from typing import List, Optional
 import typer  # below 0.29: later releases import pydantic to parse options (see pyproject.toml)
 
 from igmigrate import __version__
-from igmigrate.cli_support import (UsageFailure, build_options, check_one_stdout_document, check_output_targets, fail,
-                                   main_output_file, parse_outputs, result_cache, use_colour, write_output)
+from igmigrate.cli_support import (CONFIG_OPTION, EXCLUDE_OPTION, IGNORE_OPTION, JOBS_OPTION, MAX_FILE_SIZE_OPTION,
+                                   PATHS_ARGUMENT, SELECT_OPTION, UsageFailure, build_options, check_one_stdout_document,
+                                   check_output_targets, fail, main_output_file, parse_outputs, result_cache, use_colour, write_output)
 from igmigrate.config import FAIL_ON, ConfigError
 from igmigrate.findings import fails
 from igmigrate.knowledge import KnowledgeBaseError, default_knowledge_base
@@ -36,17 +37,17 @@ app = typer.Typer(
 
 @app.command("scan")
 def scan_command(
-    paths: Optional[List[str]] = typer.Argument(None, help="Files or directories (default: .)."),
+    paths: Optional[List[str]] = PATHS_ARGUMENT,
     output_format: str = typer.Option("text", "--format", "--output-format", "-f", help=f"Main format: {', '.join(sorted(FORMATS))}."),
     output_file: Optional[Path] = typer.Option(None, "--output-file", "-o", metavar="FILE", help="Write the main format to FILE instead of stdout."),
     output: Optional[List[str]] = typer.Option(None, "--output", metavar="FORMAT[=FILE]", help="Extra output (stdout without =FILE); repeatable."),
     fail_on: Optional[str] = typer.Option(None, "--fail-on", help="error|warning|note|never (default: error)."),
-    exclude: Optional[List[str]] = typer.Option(None, "--exclude", help="Extra exclude pattern (gitignore style)."),
-    select: Optional[List[str]] = typer.Option(None, "--select", help="Only these rule ids (or prefixes)."),
-    ignore: Optional[List[str]] = typer.Option(None, "--ignore", help="Drop these rule ids (or prefixes)."),
-    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=0, help="Worker processes (default: CPU count)."),
-    max_file_size: Optional[int] = typer.Option(None, "--max-file-size", min=1, help="Skip files larger than this (bytes)."),
-    config_file: Optional[Path] = typer.Option(None, "--config", help="Config file (default: nearest .igmigrate.toml or pyproject.toml)."),
+    exclude: Optional[List[str]] = EXCLUDE_OPTION,
+    select: Optional[List[str]] = SELECT_OPTION,
+    ignore: Optional[List[str]] = IGNORE_OPTION,
+    jobs: Optional[int] = JOBS_OPTION,
+    max_file_size: Optional[int] = MAX_FILE_SIZE_OPTION,
+    config_file: Optional[Path] = CONFIG_OPTION,
     show_suppressed: bool = typer.Option(False, "--show-suppressed", help="List suppressed findings in text output."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="List every skipped file."),
     color: str = typer.Option("auto", "--color", help="auto|always|never (auto: a terminal, FORCE_COLOR, not NO_COLOR or TERM=dumb)."),

@@ -20,6 +20,17 @@ from igmigrate.knowledge import default_knowledge_base
 from igmigrate.outputs import FORMATS
 from igmigrate.scanner import DEFAULT_MAX_FILE_SIZE, ScanOptions
 
+# Options every scanning command (scan, report, fix, baseline) takes, declared once so their
+# flags and help read the same everywhere.
+PATHS_ARGUMENT = typer.Argument(None, help="Files or directories (default: .).")
+EXCLUDE_OPTION = typer.Option(None, "--exclude", help="Extra exclude pattern (gitignore style).")
+SELECT_OPTION = typer.Option(None, "--select", help="Only these rule ids (or prefixes).")
+IGNORE_OPTION = typer.Option(None, "--ignore", help="Drop these rule ids (or prefixes).")
+JOBS_OPTION = typer.Option(None, "--jobs", "-j", min=0, help="Worker processes (default: CPU count).")
+MAX_FILE_SIZE_OPTION = typer.Option(None, "--max-file-size", min=1, help="Skip files larger than this (bytes).")
+CONFIG_OPTION = typer.Option(None, "--config", help="Config file (default: nearest .igmigrate.toml or pyproject.toml).")
+
+
 if TYPE_CHECKING:
     from igmigrate.cache import ResultCache
     from igmigrate.knowledge import KnowledgeBase

@@ -13,6 +13,9 @@ from typing import List, Optional
 
 import typer
 
+from igmigrate.cli_support import (  # the options every scanning command takes
+    CONFIG_OPTION, EXCLUDE_OPTION, IGNORE_OPTION, JOBS_OPTION, MAX_FILE_SIZE_OPTION, PATHS_ARGUMENT, SELECT_OPTION)
+
 HELP = """Apply the fixes the knowledge base knows (docs/fix.md): safe ones by default (retired business_* scope values to their instagram_business_* names); unsafe ones with --unsafe-fixes (Basic Display scopes to instagram_business_basic, the authorize host, a dependency bump to the first migrated release): they need the companion steps printed at the end.
 
 Review first with --diff (a unified diff, nothing written), apply, then re-scan.
@@ -27,17 +30,16 @@ def register(app: typer.Typer) -> None:
 
 
 def fix_command(
-    paths: Optional[List[str]] = typer.Argument(None, help="Files or directories (default: .)."),
+    paths: Optional[List[str]] = PATHS_ARGUMENT,
     diff: bool = typer.Option(False, "--diff", help="Print a unified diff of what would change; write nothing."),
     unsafe_fixes: bool = typer.Option(False, "--unsafe-fixes", help="Also apply fixes that need companion steps."),
     output_format: str = typer.Option("text", "--format", "-f", help="text|json."),
-    exclude: Optional[List[str]] = typer.Option(None, "--exclude", help="Extra exclude pattern (gitignore style)."),
-    select: Optional[List[str]] = typer.Option(None, "--select", help="Only these rule ids (or prefixes)."),
-    ignore: Optional[List[str]] = typer.Option(None, "--ignore", help="Drop these rule ids (or prefixes)."),
-    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=0, help="Worker processes (default: CPU count)."),
-    max_file_size: Optional[int] = typer.Option(None, "--max-file-size", min=1, help="Skip files larger than this (bytes)."),
-    config_file: Optional[Path] = typer.Option(
-        None, "--config", help="Config file (default: nearest .igmigrate.toml or pyproject.toml)."),
+    exclude: Optional[List[str]] = EXCLUDE_OPTION,
+    select: Optional[List[str]] = SELECT_OPTION,
+    ignore: Optional[List[str]] = IGNORE_OPTION,
+    jobs: Optional[int] = JOBS_OPTION,
+    max_file_size: Optional[int] = MAX_FILE_SIZE_OPTION,
+    config_file: Optional[Path] = CONFIG_OPTION,
 ) -> None:
     # Imported here: the scan path must not pay for the fix engine (libcst, tree-sitter).
     from igmigrate.cli_support import UsageFailure, build_options, fail

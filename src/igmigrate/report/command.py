@@ -15,6 +15,9 @@ from typing import List, Optional
 
 import typer
 
+from igmigrate.cli_support import (  # the options every scanning command takes
+    CONFIG_OPTION, EXCLUDE_OPTION, IGNORE_OPTION, JOBS_OPTION, MAX_FILE_SIZE_OPTION, SELECT_OPTION)
+
 # Renderer modules by --format name, imported when a report is written.
 RENDERERS = {"markdown": "igmigrate.report.markdown", "html": "igmigrate.report.html"}
 ORG_RENDERERS = {"markdown": "igmigrate.report.org_markdown", "html": "igmigrate.report.org_html"}
@@ -66,13 +69,12 @@ def report_command(
     baseline: Optional[Path] = typer.Option(
         None, "--baseline", metavar="FILE", help="JSON with finding fingerprints: report new and fixed findings apart."),
     title: Optional[str] = typer.Option(None, "--title", help="Report title."),
-    exclude: Optional[List[str]] = typer.Option(None, "--exclude", help="Extra exclude pattern (gitignore style)."),
-    select: Optional[List[str]] = typer.Option(None, "--select", help="Only these rule ids (or prefixes)."),
-    ignore: Optional[List[str]] = typer.Option(None, "--ignore", help="Drop these rule ids (or prefixes)."),
-    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=0, help="Worker processes (default: CPU count)."),
-    max_file_size: Optional[int] = typer.Option(None, "--max-file-size", min=1, help="Skip files larger than this (bytes)."),
-    config_file: Optional[Path] = typer.Option(
-        None, "--config", help="Config file (default: nearest .igmigrate.toml or pyproject.toml)."),
+    exclude: Optional[List[str]] = EXCLUDE_OPTION,
+    select: Optional[List[str]] = SELECT_OPTION,
+    ignore: Optional[List[str]] = IGNORE_OPTION,
+    jobs: Optional[int] = JOBS_OPTION,
+    max_file_size: Optional[int] = MAX_FILE_SIZE_OPTION,
+    config_file: Optional[Path] = CONFIG_OPTION,
 ) -> None:
     from igmigrate.cli_support import UsageFailure, build_options, check_output_targets, fail, write_output
     from igmigrate.masking import mask
