@@ -238,9 +238,7 @@ class Evaluator:
     def call(self, expr: Call, frame: Frame) -> Value:
         spec: LanguageSpec = self.ws.spec_of(frame.model)
         callee = expr.callee
-        dotted = _dotted(callee) or ""
-        method = callee.name if isinstance(callee, Member) else None
-        receiver = callee.obj if isinstance(callee, Member) else None
+        dotted, method, receiver = _callee_parts(callee)
         last = method or dotted
         if spec.builders or spec.annotation_nodes:
             found = builders.find(spec.builders, expr)
@@ -333,9 +331,7 @@ class Evaluator:
         """A call to a function of the project (not a format, join, query or identity call)."""
         spec: LanguageSpec = self.ws.spec_of(frame.model)
         callee = expr.callee
-        dotted = _dotted(callee) or ""
-        method = callee.name if isinstance(callee, Member) else None
-        receiver = callee.obj if isinstance(callee, Member) else None
+        dotted, method, receiver = _callee_parts(callee)
         if any(_rule(rules, dotted, method, receiver) for rules in (spec.formats, spec.joins, spec.queries)):
             return False
         return self.ws.function(frame.model, frame.scope, callee, self) is not None
@@ -345,9 +341,7 @@ class Evaluator:
         a helper of the project) rather than one whose arguments are values of their own."""
         spec: LanguageSpec = self.ws.spec_of(frame.model)
         callee = expr.callee
-        dotted = _dotted(callee) or ""
-        method = callee.name if isinstance(callee, Member) else None
-        receiver = callee.obj if isinstance(callee, Member) else None
+        dotted, method, receiver = _callee_parts(callee)
         if dotted in spec.identity_functions or (method in spec.identity_methods and receiver is not None):
             return True
         if (spec.builders or spec.annotation_nodes) and builders.find(spec.builders, expr) is not None:
@@ -441,3 +435,11 @@ def _name(expr: Expr) -> str:
 
 
 __all__ = ["Evaluator", "Frame", "Hole", "ModuleValue", "ClassValue", "as_text", "piece", "Function"]
+
+
+def _callee_parts(callee: Expr) -> tuple[str, str | None, Expr | None]:
+    """A callee as the spec's call rules read it: its dotted name ("" when it has none), and
+    for `obj.m(...)` the method name and the receiver."""
+    if isinstance(callee, Member):
+        return _dotted(callee) or "", callee.name, callee.obj
+    return _dotted(callee) or "", None, None
